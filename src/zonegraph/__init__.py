@@ -1,1 +1,49 @@
-"""zonegraph."""
+"""zonegraph: a sourced knowledge graph of international economic cooperation zones.
+
+>>> import zonegraph
+>>> kg = zonegraph.open_kg()
+>>> sorted(q.name for q in kg.queries())[:2]
+['collaboration-network', 'countries-of-zone']
+"""
+
+from ._catalogue import CannedQuery, Parameter
+from ._errors import (
+    InputError,
+    Location,
+    ParameterError,
+    QueryError,
+    SourceError,
+    StoreError,
+    UnknownQueryError,
+    ZonegraphError,
+)
+from ._kg import AddResult, KnowledgeGraph, open_kg
+from ._namespaces import PREFIXES, ZG, ZGR, ZGS
+from ._results import QueryResult
+from ._stats import SourceStats, Stats
+from ._validate import ValidationReport, ValidationResult
+
+__all__ = [
+    "PREFIXES",
+    "ZG",
+    "ZGR",
+    "ZGS",
+    "AddResult",
+    "CannedQuery",
+    "InputError",
+    "KnowledgeGraph",
+    "Location",
+    "Parameter",
+    "ParameterError",
+    "QueryError",
+    "QueryResult",
+    "SourceError",
+    "SourceStats",
+    "Stats",
+    "StoreError",
+    "UnknownQueryError",
+    "ValidationReport",
+    "ValidationResult",
+    "ZonegraphError",
+    "open_kg",
+]

@@ -1,0 +1,5 @@
+"""``python -m zonegraph``: the same as the ``zonegraph`` command."""
+
+from zonegraph.cli import main
+
+main()

@@ -1,0 +1,328 @@
+"""The knowledge graph: a KG directory loaded into the embedded store.
+
+:func:`open_kg` reads the ontology and every source file of a KG directory
+into an rdflib :class:`~rdflib.Dataset`, one named graph per source. The
+:class:`KnowledgeGraph` it returns offers every operation of the command line.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from . import _query
+from ._catalogue import CannedQuery, Catalogue
+from ._errors import ParameterError, SourceError, StoreError
+from ._export import serialize_graphs
+from ._fsio import locked, write_files
+from ._layout import Layout, shipped_root
+from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, bind_prefixes, shorten
+from ._params import LabelIndex, resolve
+from ._parse import DEFAULT_MAX_BYTES, parse_turtle
+from ._reason import Vocabulary, owl_rl, validation_closure
+from ._results import QueryResult
+from ._stats import Stats, compute_stats
+from ._turtle import leading_comments, to_turtle
+from ._validate import ValidationReport, check_shapes, results_from_report, run_pyshacl
+
+
+@dataclass
+class AddResult:
+    """What ``add`` did: the validation report, and the KG files it wrote (none if refused)."""
+
+    report: ValidationReport
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def added(self) -> bool:
+        return bool(self.written)
+
+
+class KnowledgeGraph:
+    """A KG directory loaded into memory. Create one with :func:`open_kg`.
+
+    >>> kg = open_kg()
+    >>> [row["parkLabel"].value for row in kg.query("parks-of-zone").rows][:1]
+    ['China-Britain Innovation Industry Park']
+    """
+
+    def __init__(self, layout: Layout, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.layout = layout.check()
+        self.max_bytes = max_bytes
+        self.dataset = Dataset(default_union=True)
+        bind_prefixes(self.dataset)
+        self.ontology = self.dataset.graph(ONTOLOGY_GRAPH)
+        for path in layout.ontology_files():
+            self.ontology += parse_turtle(path, max_bytes=max_bytes, display_name=self._rel(path))
+        for path in layout.source_files():
+            graph = self.dataset.graph(URIRef(Layout.graph_name(path)))
+            graph += parse_turtle(path, max_bytes=max_bytes, display_name=self._rel(path))
+        self.catalogue = Catalogue(layout.queries_dir)
+
+    # -- basics ---------------------------------------------------------------
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.layout.root))
+        except ValueError:
+            return str(path)
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs: the ontology's and one per source."""
+        return sorted(
+            URIRef(str(g.identifier))
+            for g in self.dataset.graphs()
+            if isinstance(g.identifier, URIRef) and len(g) and g.identifier != self.dataset.default_graph.identifier
+        )
+
+    def source_graphs(self) -> dict[URIRef, Graph]:
+        """Each source's named graph, by the source's IRI."""
+        return {name: self.dataset.graph(name) for name in self.graph_names() if str(name).startswith(str(ZGS))}
+
+    def data(self) -> Graph:
+        """The union of every source's facts (without the ontology)."""
+        union = Graph()
+        for g in self.source_graphs().values():
+            union += g
+        return union
+
+    def __len__(self) -> int:
+        return sum(len(self.dataset.graph(n)) for n in self.graph_names())
+
+    @functools.cached_property
+    def shapes(self) -> Graph:
+        """The SHACL shapes (``ontology/shapes.ttl``); never part of the data."""
+        path = self.layout.shapes_file
+        if not path.exists():
+            raise StoreError(f"no shapes file at {self._rel(path)}", hint="add ontology/shapes.ttl")
+        return parse_turtle(path, max_bytes=self.max_bytes, display_name=self._rel(path))
+
+    @functools.cached_property
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(self.ontology)
+
+    @functools.cached_property
+    def labels(self) -> LabelIndex:
+        union = self.data()
+        union += self.ontology
+        return LabelIndex(union)
+
+    def members(self, cls: str) -> set[URIRef]:
+        """The entities whose type is *cls* (prefixed name or IRI) or one of its subclasses."""
+        target = _iri(cls)
+        classes = {target} | {c for c, sup in self.vocabulary.super_classes.items() if target in sup}
+        return {s for c in classes for s in self.dataset.subjects(RDF.type, c) if isinstance(s, URIRef)}
+
+    def exists(self, iri: URIRef) -> bool:
+        """True when *iri* is described in the graph (as a subject)."""
+        return (iri, None, None) in self.dataset
+
+    # -- queries --------------------------------------------------------------
+
+    def queries(self) -> list[CannedQuery]:
+        """The canned queries, sorted by name."""
+        return sorted(self.catalogue, key=lambda q: q.name)
+
+    def query(self, name: str, params: Mapping[str, str | Node] | None = None, **kwargs: str | Node) -> QueryResult:
+        """Run the canned query *name*; parameters by keyword or as a mapping.
+
+        Entity parameters take an IRI, a prefixed name or a label; each value is
+        bound as an RDF term.
+        """
+        canned = self.catalogue.get(name)
+        given = {**(params or {}), **kwargs}
+        bindings = self.bind(canned, given)
+        prepared = _query.prepare(canned.text, prologue=self.catalogue.prologue, name=f"queries/{name}.rq")
+        return _query.run(self.dataset, prepared, bindings)
+
+    def bind(self, canned: CannedQuery, given: Mapping[str, str | Node]) -> dict[str, Node]:
+        """Resolve *given* parameter values of *canned* (with defaults) into RDF terms."""
+        unknown = sorted(set(given) - {p.name for p in canned.params})
+        if unknown:
+            names = ", ".join(p.name for p in canned.params) or "none"
+            raise ParameterError(
+                f"query {canned.name!r} has no parameter {unknown[0]!r}",
+                hint=f"its parameters: {names}",
+            )
+        bindings: dict[str, Node] = {}
+        for p in canned.params:
+            value = given.get(p.name, p.default)
+            if value is None:
+                if p.required:
+                    raise ParameterError(
+                        f"query {canned.name!r} needs parameter {p.name!r} ({p.type})",
+                        hint=f"add -p {p.name}=VALUE" + (f"; {p.description}" if p.description else ""),
+                    )
+                continue
+            bindings[p.name] = resolve(p, value, labels=self.labels, exists=self.exists, members=self.members)
+        return bindings
+
+    def sparql(self, text: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False) -> QueryResult:
+        """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (prefixes of queries/ apply)."""
+        prepared = _query.prepare(text, prologue=self.catalogue.prologue)
+        _query.refuse_outside_access(prepared, graphs=map(str, self.graph_names()), allow_service=allow_service)
+        return _query.run(self.dataset, prepared, bindings)
+
+    # -- validation -----------------------------------------------------------
+
+    def read_facts(self, paths: Iterable[str | Path]) -> list[tuple[Path, Graph]]:
+        """Parse new-facts files strictly; InputError names file:line:column."""
+        return [(Path(p), parse_turtle(Path(p), max_bytes=self.max_bytes)) for p in paths]
+
+    def validate(self, paths: Iterable[str | Path]) -> ValidationReport:
+        """Validate new facts together with the graph they would join.
+
+        Only the nodes the new facts touch are validated (their subjects and the
+        entities they link to), against the shapes, over the data, the new
+        facts, the ontology and the validation closure.
+        """
+        return self._validate_new(self.read_facts(paths))
+
+    def _validate_new(self, files: list[tuple[Path, Graph]]) -> ValidationReport:
+        new = Graph()
+        for _, g in files:
+            new += g
+        touched: set[Node] = set()
+        for s, _p, o in new:
+            touched.add(s)
+            if isinstance(o, URIRef) and not self._is_vocabulary(o):
+                touched.add(o)
+        if not touched:
+            return ValidationReport()
+        data = self._validation_graph(extra=new)
+        focus = sorted(t for t in touched if isinstance(t, URIRef))
+        has_blank_subjects = any(isinstance(t, BNode) for t in touched)
+        report = run_pyshacl(data, self.shapes, focus_nodes=None if has_blank_subjects else focus)
+        return ValidationReport(results=results_from_report(report, keep=touched))
+
+    def _is_vocabulary(self, iri: URIRef) -> bool:
+        return (iri, None, None) in self.ontology
+
+    def _validation_graph(self, *, extra: Graph | None = None) -> Graph:
+        data = self.data()
+        if extra is not None:
+            data += extra
+        data += self.ontology
+        for t in validation_closure(data, self.vocabulary):
+            data.add(t)
+        return data
+
+    def check(self) -> ValidationReport:
+        """Validate the whole graph: shapes, every check query, shapes and ontology consistency."""
+        checks: dict[str, list[str]] = {}
+        checks["shapes are valid SHACL"] = check_shapes(self.shapes)
+        data = self._validation_graph()
+        results = results_from_report(run_pyshacl(data, self.shapes))
+        for check in self.catalogue.checks():
+            rows = self.sparql(check.text)
+            checks[f"{check.name}: {check.summary}"] = [
+                "  ".join(_show(v) for v in row.values()) for row in rows.rows
+            ]
+        union = self.data()
+        union += self.ontology
+        checks["ontology and data are consistent (OWL 2 RL)"] = owl_rl(union).inconsistencies
+        return ValidationReport(results=results, checks=checks)
+
+    # -- adding facts ---------------------------------------------------------
+
+    def add(self, paths: Iterable[str | Path]) -> AddResult:
+        """Validate new facts, then merge each file into its source's KG file.
+
+        A file's facts go to the file of the one source they cite
+        (``dct:source``) or describe. On a violation, or any error, no KG file
+        changes. Files are replaced atomically, under a lock.
+        """
+        files = self.read_facts(paths)
+        targets = {path: self._target_source(path, graph) for path, graph in files}
+        with locked(self.layout.kg_dir):
+            report = self._validate_new(files)
+            if not report.conforms:
+                return AddResult(report)
+            merged: dict[Path, Graph] = {}
+            headers: dict[Path, str] = {}
+            for path, graph in files:
+                target = self.layout.source_file(str(targets[path]))
+                if target not in merged:
+                    merged[target] = Graph()
+                    if target.exists():
+                        merged[target] += parse_turtle(target, max_bytes=self.max_bytes)
+                        headers[target] = leading_comments(target.read_text(encoding="utf-8"))
+                    else:
+                        headers[target] = leading_comments(path.read_text(encoding="utf-8"))
+                merged[target] += graph
+            write_files({t: to_turtle(g, header=headers.get(t, "")) for t, g in merged.items()})
+        for target, graph in merged.items():
+            named = self.dataset.graph(URIRef(Layout.graph_name(target)))
+            named.remove((None, None, None))
+            named += graph
+        self.__dict__.pop("labels", None)
+        return AddResult(report, sorted(merged))
+
+    def _target_source(self, path: Path, graph: Graph) -> URIRef:
+        described = {s for s, o in graph.subject_objects(RDF.type) if o in _SOURCE_CLASSES and isinstance(s, URIRef)}
+        cited = {o for o in graph.objects(None, DCT.source) if isinstance(o, URIRef)}
+        sources = described | cited
+        if len(sources) != 1:
+            found = ", ".join(sorted(shorten(str(s)) for s in sources)) or "none"
+            raise SourceError(
+                f"{path}: the facts must come from exactly one source; found {found}",
+                hint="give every node dct:source <the source>, and put each source's facts in a file of its own",
+            )
+        (source,) = sources
+        if not str(source).startswith(str(ZGS)):
+            raise SourceError(
+                f"{path}: source <{source}> is not in the zonegraph source namespace",
+                hint=f"name the source {ZGS}<slug>; its facts are kept in kg/<slug>.ttl",
+            )
+        return source
+
+    # -- export and statistics -----------------------------------------------
+
+    def export(self, fmt: str = "turtle", *, inferred: bool = False, ontology: bool = True) -> str:
+        """The graph in an RDF format; TriG and N-Quads keep one named graph per source.
+
+        With ``inferred``, the OWL 2 RL consequences (owlrl) are added in the
+        graph ``https://w3id.org/zonegraph/graph/inferred``.
+        """
+        graphs: dict[URIRef, Graph] = dict(self.source_graphs())
+        if ontology:
+            graphs[ONTOLOGY_GRAPH] = self.ontology
+        if inferred:
+            union = self.data()
+            union += self.ontology
+            graphs[INFERRED_GRAPH] = owl_rl(union).inferred
+        return serialize_graphs(graphs, fmt)
+
+    def stats(self) -> Stats:
+        """Counts: triples per graph, entities per class, sources and the facts each states."""
+        return compute_stats(self.source_graphs(), self.ontology)
+
+
+_SOURCE_CLASSES = {ZG.Source, ZG.NewsArticle, ZG.WebPage, ZG.ReferenceDataset}
+
+
+def _iri(text: str) -> URIRef:
+    from ._namespaces import expand_curie
+
+    return expand_curie(text) or URIRef(text)
+
+
+def _show(term: Node | None) -> str:
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, Literal):
+        return term.n3()
+    return "" if term is None else str(term)
+
+
+def open_kg(root: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> KnowledgeGraph:
+    """Open the KG directory *root* (``ontology/``, ``kg/``, ``queries/``); the shipped graph by default."""
+    return KnowledgeGraph(Layout(Path(root) if root is not None else shipped_root()), max_bytes=max_bytes)
+
+
+

@@ -1,0 +1,100 @@
+"""Running SPARQL on the embedded store (rdflib), safely.
+
+Every query is parsed first and refused, before it runs, when it asks the
+program to reach outside the graph: ``SERVICE`` (federation), or ``FROM`` /
+``FROM NAMED`` naming a graph the store does not hold (rdflib would fetch it).
+The check is made on the parsed query, so ``\\u`` escapes cannot hide a keyword.
+Updates (``LOAD``, ``INSERT`` …) are not queries and are refused by the parser.
+Parameters are bound as RDF terms (``initBindings``), never pasted into text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import rdflib.plugins.sparql as rdflib_sparql
+from pyparsing import ParseException
+from rdflib import Dataset, Graph, Variable
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from ._errors import QueryError
+from ._results import QueryResult
+
+# Never let rdflib fetch a graph named in FROM / FROM NAMED.
+rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+
+
+def prepare(text: str, *, prologue: str = "", name: str = "query") -> Query:
+    """Parse *prologue* + *text* into an rdflib query; QueryError with line:column if it fails."""
+    full = f"{prologue}\n{text}" if prologue else text
+    try:
+        return prepareQuery(full)
+    except ParseException as exc:
+        offset = prologue.count("\n") + 1 if prologue else 0
+        raise QueryError(
+            f"{name}:{exc.lineno - offset}:{exc.col}: SPARQL syntax error: {exc.msg}",
+            hint="check the query near that position; only SELECT, ASK, CONSTRUCT and DESCRIBE "
+            "queries run here (updates are refused)",
+        ) from exc
+    except Exception as exc:  # rdflib raises assorted errors for unsupported forms
+        raise QueryError(f"{name}: cannot prepare the query: {exc}") from exc
+
+
+def refuse_outside_access(query: Query, *, graphs: Iterable[str], allow_service: bool = False) -> None:
+    """Raise QueryError if *query* uses SERVICE or FROM/FROM NAMED outside *graphs*."""
+    algebra = query.algebra
+    if not allow_service and _contains(algebra, "ServiceGraphPattern"):
+        raise QueryError(
+            "the query uses SERVICE (federation), which would send requests to another server",
+            hint="remove the SERVICE clause; federation is refused by default",
+        )
+    known = set(graphs)
+    for clause in algebra.get("datasetClause") or []:
+        iri = clause.get("default") or clause.get("named")
+        if iri is not None and str(iri) not in known:
+            raise QueryError(
+                f"FROM <{iri}> names a graph this store does not hold; zonegraph never fetches it",
+                hint="use one of the store's graphs (a source IRI, see 'zonegraph stats'), "
+                "or drop FROM to query the union of all graphs",
+            )
+
+
+def _contains(node: Any, name: str) -> bool:
+    if isinstance(node, CompValue):
+        if node.name == name:
+            return True
+        return any(_contains(v, name) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_contains(v, name) for v in node)
+    return False
+
+
+def run(
+    dataset: Dataset | Graph,
+    query: Query,
+    bindings: Mapping[str, Node] | None = None,
+) -> QueryResult:
+    """Evaluate a prepared query with *bindings* (variable name -> RDF term)."""
+    init = {Variable(k): v for k, v in (bindings or {}).items()}
+    try:
+        result = dataset.query(query, initBindings=init)
+    except Exception as exc:
+        raise QueryError(f"the query failed while running: {exc}") from exc
+    kind = query.algebra.name.replace("Query", "").upper()
+    if result.type == "ASK":
+        return QueryResult(kind="ASK", boolean=bool(result.askAnswer))
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        graph = Graph()
+        for t in result.graph or ():
+            graph.add(t)
+        return QueryResult(kind=result.type, graph=graph)
+    variables = [str(v) for v in (result.vars or [])]
+    rows = [
+        {v: row[i] for i, v in enumerate(variables)}  # type: ignore[index]
+        for row in result
+    ]
+    return QueryResult(kind=kind if kind in ("SELECT",) else "SELECT", vars=variables, rows=rows)

@@ -1,0 +1,157 @@
+"""Reasoning: the small closure validation sees, and the OWL RL closure.
+
+Validation sees a deliberate subset of the ontology's consequences
+(:func:`validation_closure`): the class and property hierarchies, inverses,
+symmetric and transitive properties. It leaves out ``rdfs:domain`` and
+``rdfs:range``, whose entailment turns a wrongly typed link into a wrong type
+instead of an error (see docs/data-model.md).
+
+The full OWL 2 RL closure comes from owlrl (:func:`owl_rl_closure`), without
+the triples that say nothing about the data (``x owl:sameAs x``, literals'
+datatypes, axiomatic triples about the RDF/OWL vocabularies).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.term import Node
+
+Triple = tuple[Node, Node, Node]
+
+
+def _ancestors(edges: dict[Node, set[Node]]) -> dict[Node, set[Node]]:
+    """Reflexive-free transitive closure of a parent relation."""
+    memo: dict[Node, set[Node]] = {}
+
+    def walk(node: Node, path: frozenset[Node]) -> set[Node]:
+        if node in memo:
+            return memo[node]
+        out: set[Node] = set()
+        for parent in edges.get(node, ()):
+            if parent in path or parent == node:
+                continue
+            out.add(parent)
+            out |= walk(parent, path | {parent})
+        memo[node] = out
+        return out
+
+    return {node: walk(node, frozenset({node})) for node in list(edges)}
+
+
+class Vocabulary:
+    """What the closure needs from an ontology: hierarchies, inverses, characteristics."""
+
+    def __init__(self, ontology: Graph) -> None:
+        sub_class: dict[Node, set[Node]] = defaultdict(set)
+        sub_prop: dict[Node, set[Node]] = defaultdict(set)
+        for s, o in ontology.subject_objects(RDFS.subClassOf):
+            if isinstance(o, URIRef):
+                sub_class[s].add(o)
+        for s, o in ontology.subject_objects(RDFS.subPropertyOf):
+            sub_prop[s].add(o)
+        self.super_classes = _ancestors(sub_class)
+        self.super_properties = _ancestors(sub_prop)
+        self.inverse: dict[Node, set[Node]] = defaultdict(set)
+        for s, o in ontology.subject_objects(OWL.inverseOf):
+            self.inverse[s].add(o)
+            self.inverse[o].add(s)
+        self.symmetric = set(ontology.subjects(RDF.type, OWL.SymmetricProperty))
+        self.transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
+
+
+def validation_closure(data: Iterable[Triple], vocabulary: Vocabulary) -> set[Triple]:
+    """The triples the deliberate closure adds to *data* (not including *data*).
+
+    >>> from rdflib import Graph, Namespace
+    >>> zg = Namespace("https://w3id.org/zonegraph/ontology#")
+    >>> onto = Graph().parse(data='''
+    ...   @prefix zg: <https://w3id.org/zonegraph/ontology#> .
+    ...   @prefix owl: <http://www.w3.org/2002/07/owl#> .
+    ...   zg:partOf a owl:TransitiveProperty ; owl:inverseOf zg:hasPart .''', format="turtle")
+    >>> new = validation_closure([(zg.a, zg.partOf, zg.b), (zg.b, zg.partOf, zg.c)], Vocabulary(onto))
+    >>> (zg.a, zg.partOf, zg.c) in new, (zg.c, zg.hasPart, zg.a) in new
+    (True, True)
+    """
+    known: set[Triple] = set(data)
+    added: set[Triple] = set()
+    frontier = set(known)
+    by_property: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
+    for s, p, o in known:
+        by_property[p].add((s, o))
+    while frontier:
+        derived: set[Triple] = set()
+        for s, p, o in frontier:
+            if p == RDF.type:
+                derived.update((s, RDF.type, c) for c in vocabulary.super_classes.get(o, ()))
+                continue
+            derived.update((s, q, o) for q in vocabulary.super_properties.get(p, ()))
+            if not isinstance(o, Literal):
+                derived.update((o, q, s) for q in vocabulary.inverse.get(p, ()))
+                if p in vocabulary.symmetric:
+                    derived.add((o, p, s))
+                if p in vocabulary.transitive:
+                    derived.update((s, p, o2) for (s2, o2) in by_property[p] if s2 == o)
+                    derived.update((s1, p, o) for (s1, o1) in by_property[p] if o1 == s)
+        frontier = {t for t in derived if t not in known}
+        for t in frontier:
+            known.add(t)
+            added.add(t)
+            by_property[t[1]].add((t[0], t[2]))
+    return added
+
+
+@dataclass(frozen=True)
+class OwlRlResult:
+    """What owlrl infers from a graph: the useful new triples and any clashes."""
+
+    inferred: Graph
+    inconsistencies: list[str]
+
+
+_ERRNS = URIRef("http://www.daml.org/2002/03/agents/agent-ont#")
+
+
+def owl_rl(graph: Graph) -> OwlRlResult:
+    """The OWL 2 RL closure of *graph* by owlrl, less its noise, and its clashes.
+
+    Dropped from ``inferred``: ``x owl:sameAs x``, triples with a literal
+    subject, ``rdf:type owl:Thing`` / ``rdfs:Resource`` and statements about the
+    RDF, RDFS, OWL and XSD vocabularies themselves (owlrl's axiomatic triples).
+    owlrl records a clash (a member of disjoint classes, an individual of
+    owl:Nothing, ...) as an error message in the graph; those are returned as
+    ``inconsistencies``.
+    """
+    import owlrl
+
+    work = Graph()
+    for t in graph:
+        work.add(t)
+    before = set(work)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False).expand(work)
+    errors = URIRef(str(_ERRNS) + "error")
+    error_nodes = set(work.subjects(RDF.type, URIRef(str(_ERRNS) + "ErrorMessage")))
+    messages = sorted(str(m) for n in error_nodes for m in work.objects(n, errors))
+    messages += [f"{s} is an instance of owl:Nothing" for s in work.subjects(RDF.type, OWL.Nothing)]
+    inferred = Graph()
+    for s, p, o in work:
+        if (s, p, o) in before or s in error_nodes or _noise(s, p, o):
+            continue
+        inferred.add((s, p, o))
+    return OwlRlResult(inferred, messages)
+
+
+_BUILTIN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
+
+
+def _noise(s: Node, p: Node, o: Node) -> bool:
+    if isinstance(s, Literal):
+        return True
+    if p == OWL.sameAs and s == o:
+        return True
+    if isinstance(s, URIRef) and str(s).startswith(_BUILTIN):
+        return True
+    return p == RDF.type and o in (OWL.Thing, RDFS.Resource)

@@ -1,0 +1,217 @@
+"""SHACL validation as a value: a report of results, rendered as text, JSON or Turtle.
+
+"The data does not conform" is a result (:class:`ValidationReport` with
+``conforms`` False, exit code 1); "validation could not run" is an error
+(:class:`~zonegraph.ZonegraphError`, exit code 2). ``sh:Warning`` and
+``sh:Info`` results are reported but do not make a graph non-conforming.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ._namespaces import SH, bind_prefixes, shorten
+
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result: which node, which property, what is wrong, from which shape."""
+
+    severity: str
+    focus_node: Node
+    path: Node | None
+    value: Node | None
+    constraint: URIRef
+    source_shape: Node
+    message: str
+
+    @property
+    def blocking(self) -> bool:
+        """True for a ``sh:Violation``, which stops facts from entering the graph."""
+        return self.severity == "Violation"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "severity": self.severity,
+            "focusNode": _iri_text(self.focus_node),
+            "path": _iri_text(self.path),
+            "value": _iri_text(self.value),
+            "constraint": str(self.constraint),
+            "sourceShape": _iri_text(self.source_shape),
+            "message": self.message,
+        }
+
+
+def _iri_text(term: Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: ``conforms`` unless some result is a violation."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+    checks: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations and not any(self.checks.values())
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(1 for r in self.results if r.severity == s) for s in SEVERITIES}
+
+    def render(self, fmt: str = "text") -> str:
+        """The report as ``text`` (for people), ``json`` or ``turtle`` (a SHACL report graph)."""
+        if fmt == "text":
+            return self._text()
+        if fmt == "json":
+            doc = {
+                "conforms": self.conforms,
+                "counts": self.counts(),
+                "results": [r.as_dict() for r in self.results],
+                "checks": self.checks,
+            }
+            return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        if fmt == "turtle":
+            return self.to_graph().serialize(format="turtle")
+        raise ValueError(f"unknown report format {fmt!r}; choose text, json or turtle")
+
+    def to_graph(self) -> Graph:
+        """A ``sh:ValidationReport`` graph, as the SHACL specification defines it."""
+        g = bind_prefixes(Graph())
+        report = BNode()
+        g.add((report, RDF.type, SH.ValidationReport))
+        g.add((report, SH.conforms, Literal(self.conforms)))
+        for r in self.results:
+            node = BNode()
+            g.add((report, SH.result, node))
+            g.add((node, RDF.type, SH.ValidationResult))
+            g.add((node, SH.resultSeverity, SH[r.severity]))
+            g.add((node, SH.focusNode, r.focus_node))
+            if r.path is not None:
+                g.add((node, SH.resultPath, r.path))
+            if r.value is not None:
+                g.add((node, SH.value, r.value))
+            g.add((node, SH.sourceConstraintComponent, r.constraint))
+            g.add((node, SH.sourceShape, r.source_shape))
+            g.add((node, SH.resultMessage, Literal(r.message)))
+        return g
+
+    def _text(self) -> str:
+        counts = self.counts()
+        failed_checks = {k: v for k, v in self.checks.items() if v}
+        head = "Conforms" if self.conforms else "Does not conform"
+        parts = [f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES]
+        lines = [f"{head}: {', '.join(parts)}."]
+        order = {s: i for i, s in enumerate(SEVERITIES)}
+        for r in sorted(self.results, key=lambda r: (order[r.severity], str(r.focus_node), str(r.path))):
+            where = shorten(str(r.focus_node)) if isinstance(r.focus_node, URIRef) else "a blank node"
+            prop = f" {shorten(str(r.path))}" if isinstance(r.path, URIRef) else ""
+            lines.append("")
+            lines.append(f"{r.severity}: {where}{prop}")
+            lines.append(f"  {r.message}")
+            if r.value is not None:
+                lines.append(f"  value: {r.value.n3() if not isinstance(r.value, URIRef) else shorten(str(r.value))}")
+            shape = shorten(str(r.source_shape)) if isinstance(r.source_shape, URIRef) else "(inline shape)"
+            lines.append(f"  shape: {shape} ({shorten(str(r.constraint))})")
+        for name, rows in failed_checks.items():
+            lines.append("")
+            lines.append(f"Check failed: {name}")
+            lines.extend(f"  {row}" for row in rows)
+        return "\n".join(lines) + "\n"
+
+
+def results_from_report(report: Graph, *, keep: Iterable[Node] | None = None) -> list[ValidationResult]:
+    """Read the ``sh:ValidationResult`` nodes of a pySHACL report graph.
+
+    With *keep*, only results whose focus node is in *keep* are returned.
+    """
+    wanted = set(keep) if keep is not None else None
+    out: list[ValidationResult] = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        if focus is None or (wanted is not None and focus not in wanted):
+            continue
+        severity = report.value(node, SH.resultSeverity)
+        messages = sorted(report.objects(node, SH.resultMessage), key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)))
+        out.append(
+            ValidationResult(
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                focus_node=focus,
+                path=report.value(node, SH.resultPath),
+                value=report.value(node, SH.value),
+                constraint=URIRef(str(report.value(node, SH.sourceConstraintComponent))),
+                source_shape=report.value(node, SH.sourceShape) or BNode(),
+                message=str(messages[0]) if messages else "(no message)",
+            )
+        )
+    out.sort(key=lambda r: (r.severity, str(r.focus_node), str(r.path), r.message))
+    return _dedupe(out)
+
+
+def _dedupe(results: list[ValidationResult]) -> list[ValidationResult]:
+    seen: set[tuple[object, ...]] = set()
+    unique = []
+    for r in results:
+        key = (r.severity, r.focus_node, r.path, r.value, r.constraint, r.source_shape, r.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(r)
+    return unique
+
+
+def run_pyshacl(data: Graph, shapes: Graph, *, focus_nodes: list[URIRef] | None = None) -> Graph:
+    """Validate *data* (already holding the ontology and closure) against *shapes*.
+
+    Returns pySHACL's report graph. No inference inside pySHACL (the caller
+    decides which inferences validation sees), SHACL-AF targets and
+    SPARQL-based constraints on, warnings non-blocking.
+    """
+    from pyshacl import validate
+
+    kwargs: dict[str, object] = {}
+    if focus_nodes:
+        kwargs["focus_nodes"] = focus_nodes
+    _conforms, report_graph, _text = validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        meta_shacl=False,
+        **kwargs,
+    )
+    assert isinstance(report_graph, Graph)
+    return report_graph
+
+
+def check_shapes(shapes: Graph) -> list[str]:
+    """Problems found by validating *shapes* against the SHACL shapes for SHACL."""
+    from pyshacl import validate
+
+    try:
+        conforms, _g, text = validate(
+            Graph(), shacl_graph=shapes, meta_shacl=True, inference="none", advanced=True
+        )
+    except Exception as exc:  # pyshacl raises ReportableRuntimeError on bad shapes
+        return [str(exc)]
+    return [] if conforms else [str(text)]
