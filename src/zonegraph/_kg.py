@@ -27,6 +27,7 @@ from ._parse import DEFAULT_MAX_BYTES, parse_turtle
 from ._reason import Vocabulary, owl_rl, validation_closure
 from ._results import QueryResult
 from ._stats import Stats, compute_stats
+from ._store import MemoryStore, Store
 from ._turtle import leading_comments, to_turtle
 from ._validate import ValidationReport, check_shapes, results_from_report, run_pyshacl
 
@@ -51,18 +52,33 @@ class KnowledgeGraph:
     ['China-Britain Innovation Industry Park']
     """
 
-    def __init__(self, layout: Layout, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, layout: Layout, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.layout = layout.check()
         self.max_bytes = max_bytes
-        self.dataset = Dataset(default_union=True)
-        bind_prefixes(self.dataset)
-        self.ontology = self.dataset.graph(ONTOLOGY_GRAPH)
+        self.ontology = Graph()
         for path in layout.ontology_files():
             self.ontology += parse_turtle(path, max_bytes=max_bytes, display_name=self._rel(path))
-        for path in layout.source_files():
-            graph = self.dataset.graph(URIRef(Layout.graph_name(path)))
-            graph += parse_turtle(path, max_bytes=max_bytes, display_name=self._rel(path))
         self.catalogue = Catalogue(layout.queries_dir)
+        if store is None:
+            store = MemoryStore()
+            store.replace_graphs(self.read_kg_files())
+        self.store = store
+
+    def read_kg_files(self) -> dict[URIRef, Graph]:
+        """The KG directory's graphs as its files hold them: the ontology and one per source."""
+        graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: self.ontology}
+        for path in self.layout.source_files():
+            graphs[URIRef(Layout.graph_name(path))] = parse_turtle(
+                path, max_bytes=self.max_bytes, display_name=self._rel(path)
+            )
+        return graphs
+
+    @property
+    def dataset(self) -> Dataset:
+        """The rdflib Dataset behind the memory store (StoreError on other stores)."""
+        if not isinstance(self.store, MemoryStore):
+            raise StoreError(f"the store {self.store.spec} has no in-memory rdflib Dataset")
+        return self.store.dataset
 
     # -- basics ---------------------------------------------------------------
 
@@ -74,25 +90,18 @@ class KnowledgeGraph:
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs: the ontology's and one per source."""
-        return sorted(
-            URIRef(str(g.identifier))
-            for g in self.dataset.graphs()
-            if isinstance(g.identifier, URIRef) and len(g) and g.identifier != self.dataset.default_graph.identifier
-        )
+        return self.store.graph_names()
 
     def source_graphs(self) -> dict[URIRef, Graph]:
         """Each source's named graph, by the source's IRI."""
-        return {name: self.dataset.graph(name) for name in self.graph_names() if str(name).startswith(str(ZGS))}
+        return {n: self.store.graph(n) for n in self.graph_names() if str(n).startswith(str(ZGS))}
 
     def data(self) -> Graph:
         """The union of every source's facts (without the ontology)."""
-        union = Graph()
-        for g in self.source_graphs().values():
-            union += g
-        return union
+        return self.store.union(n for n in self.graph_names() if str(n).startswith(str(ZGS)))
 
     def __len__(self) -> int:
-        return sum(len(self.dataset.graph(n)) for n in self.graph_names())
+        return len(self.store)
 
     @functools.cached_property
     def shapes(self) -> Graph:
@@ -108,19 +117,17 @@ class KnowledgeGraph:
 
     @functools.cached_property
     def labels(self) -> LabelIndex:
-        union = self.data()
-        union += self.ontology
-        return LabelIndex(union)
+        rows = self._run(_LABELS, {}).rows
+        return LabelIndex((r["s"], r["p"], r["o"]) for r in rows)
 
     def members(self, cls: str) -> set[URIRef]:
         """The entities whose type is *cls* (prefixed name or IRI) or one of its subclasses."""
-        target = _iri(cls)
-        classes = {target} | {c for c, sup in self.vocabulary.super_classes.items() if target in sup}
-        return {s for c in classes for s in self.dataset.subjects(RDF.type, c) if isinstance(s, URIRef)}
+        rows = self._run(_MEMBERS, {"class": _iri(cls)}).rows
+        return {r["s"] for r in rows if isinstance(r["s"], URIRef)}
 
     def exists(self, iri: URIRef) -> bool:
         """True when *iri* is described in the graph (as a subject)."""
-        return (iri, None, None) in self.dataset
+        return bool(self._run(_EXISTS, {"s": iri}).boolean)
 
     # -- queries --------------------------------------------------------------
 
@@ -137,8 +144,13 @@ class KnowledgeGraph:
         canned = self.catalogue.get(name)
         given = {**(params or {}), **kwargs}
         bindings = self.bind(canned, given)
-        prepared = _query.prepare(canned.text, prologue=self.catalogue.prologue, name=f"queries/{name}.rq")
-        return _query.run(self.dataset, prepared, bindings)
+        return self._run(canned.text, bindings, name=f"queries/{name}.rq")
+
+    def _run(self, text: str, bindings: Mapping[str, Node], *, name: str = "query", allow_service: bool = False) -> QueryResult:
+        prologue = self.catalogue.prologue
+        prepared = _query.prepare(text, prologue=prologue, name=name)
+        _query.refuse_outside_access(prepared, graphs=map(str, self.graph_names()), allow_service=allow_service)
+        return self.store.query(prepared, f"{prologue}\n{text}" if prologue else text, bindings)
 
     def bind(self, canned: CannedQuery, given: Mapping[str, str | Node]) -> dict[str, Node]:
         """Resolve *given* parameter values of *canned* (with defaults) into RDF terms."""
@@ -164,9 +176,7 @@ class KnowledgeGraph:
 
     def sparql(self, text: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False) -> QueryResult:
         """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (prefixes of queries/ apply)."""
-        prepared = _query.prepare(text, prologue=self.catalogue.prologue)
-        _query.refuse_outside_access(prepared, graphs=map(str, self.graph_names()), allow_service=allow_service)
-        return _query.run(self.dataset, prepared, bindings)
+        return self._run(text, bindings or {}, allow_service=allow_service)
 
     # -- validation -----------------------------------------------------------
 
@@ -256,10 +266,7 @@ class KnowledgeGraph:
                         headers[target] = leading_comments(path.read_text(encoding="utf-8"))
                 merged[target] += graph
             write_files({t: to_turtle(g, header=headers.get(t, "")) for t, g in merged.items()})
-        for target, graph in merged.items():
-            named = self.dataset.graph(URIRef(Layout.graph_name(target)))
-            named.remove((None, None, None))
-            named += graph
+        self.store.replace_graphs({URIRef(Layout.graph_name(t)): g for t, g in merged.items()})
         self.__dict__.pop("labels", None)
         return AddResult(report, sorted(merged))
 
@@ -320,9 +327,23 @@ def _show(term: Node | None) -> str:
     return "" if term is None else str(term)
 
 
-def open_kg(root: str | Path | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> KnowledgeGraph:
-    """Open the KG directory *root* (``ontology/``, ``kg/``, ``queries/``); the shipped graph by default."""
-    return KnowledgeGraph(Layout(Path(root) if root is not None else shipped_root()), max_bytes=max_bytes)
+_MEMBERS = "SELECT DISTINCT ?s WHERE { ?s a/rdfs:subClassOf* ?class }"
+_EXISTS = "ASK { ?s ?p ?o }"
+_LABELS = """SELECT ?s ?p ?o WHERE {
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel schema:name }
+  ?s ?p ?o . FILTER(isIRI(?s) && isLiteral(?o))
+}"""
+
+
+def open_kg(
+    root: str | Path | None = None, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> KnowledgeGraph:
+    """Open the KG directory *root* (``ontology/``, ``kg/``, ``queries/``); the shipped graph by default.
+
+    Without *store*, the directory's files are loaded into a new in-memory store.
+    """
+    layout = Layout(Path(root) if root is not None else shipped_root())
+    return KnowledgeGraph(layout, store=store, max_bytes=max_bytes)
 
 
 

@@ -16,29 +16,27 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
-from rdflib import RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDFS, XSD, Literal, URIRef
 from rdflib.term import Node
 
 from ._catalogue import Parameter
 from ._errors import ParameterError
-from ._namespaces import SCHEMA, SKOS, expand_curie, shorten
+from ._namespaces import expand_curie, shorten
 
-LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SCHEMA.name)
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^\s:]*$)")
 
 
 class LabelIndex:
     """Every label of every entity, folded for case-insensitive lookup."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, triples: Iterable[tuple[Node | None, Node | None, Node | None]]) -> None:
         self._by_label: dict[str, set[URIRef]] = defaultdict(set)
         self._labels: dict[URIRef, str] = {}
-        for prop in LABEL_PROPERTIES:
-            for s, o in graph.subject_objects(prop):
-                if isinstance(s, URIRef) and isinstance(o, Literal):
-                    self._by_label[_fold(str(o))].add(s)
-                    if prop == RDFS.label and (s not in self._labels or o.language == "en"):
-                        self._labels[s] = str(o)
+        for s, prop, o in triples:
+            if isinstance(s, URIRef) and isinstance(o, Literal):
+                self._by_label[_fold(str(o))].add(s)
+                if prop == RDFS.label and (s not in self._labels or o.language == "en"):
+                    self._labels[s] = str(o)
 
     def lookup(self, label: str) -> set[URIRef]:
         return set(self._by_label.get(_fold(label), ()))

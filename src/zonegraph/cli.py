@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -17,6 +17,9 @@ from ._errors import ZonegraphError
 from ._export import EXPORT_FORMATS
 from ._parse import DEFAULT_MAX_BYTES
 from ._results import RESULT_FORMATS
+
+if TYPE_CHECKING:
+    from ._kg import KnowledgeGraph
 
 EPILOG_EXAMPLES = "\b\nExample:\n  "
 
@@ -27,16 +30,22 @@ def _fail(exc: ZonegraphError) -> NoReturn:
 
 
 class _Context:
-    def __init__(self, kg_dir: Path | None, max_bytes: int) -> None:
+    def __init__(self, kg_dir: Path | None, max_bytes: int, store: str, update_url: str | None, gsp_url: str | None) -> None:
         self.kg_dir = kg_dir
         self.max_bytes = max_bytes
-        self._kg = None
+        self.store_spec = store
+        self.update_url = update_url
+        self.gsp_url = gsp_url
+        self._kg: KnowledgeGraph | None = None
 
-    def kg(self):  # type: ignore[no-untyped-def]
+    def kg(self) -> KnowledgeGraph:
+        """The KG the command works on, opened on first use."""
         if self._kg is None:
             from ._kg import open_kg
+            from ._store import open_store
 
-            self._kg = open_kg(self.kg_dir, max_bytes=self.max_bytes)  # type: ignore[assignment]
+            store = open_store(self.store_spec, update_url=self.update_url, gsp_url=self.gsp_url)
+            self._kg = open_kg(self.kg_dir, store=store, max_bytes=self.max_bytes)
         return self._kg
 
 
@@ -62,15 +71,31 @@ pass_ctx = click.make_pass_decorator(_Context)
     show_default=True,
     help="Largest Turtle file accepted.",
 )
+@click.option(
+    "--store",
+    default="memory",
+    show_default=True,
+    envvar="ZONEGRAPH_STORE",
+    help="Where the triples live: memory, oxigraph:DIR or sparql:URL (see 'Scaling out').",
+)
+@click.option("--update-url", envvar="ZONEGRAPH_UPDATE_URL", help="SPARQL Update endpoint, where the server keeps it apart.")
+@click.option("--gsp-url", envvar="ZONEGRAPH_GSP_URL", help="Graph Store Protocol endpoint, where the server keeps it apart.")
 @click.version_option(package_name="zonegraph")
 @click.pass_context
-def main(ctx: click.Context, kg_dir: Path | None, max_bytes: int) -> None:
+def main(
+    ctx: click.Context,
+    kg_dir: Path | None,
+    max_bytes: int,
+    store: str,
+    update_url: str | None,
+    gsp_url: str | None,
+) -> None:
     """zonegraph: a sourced knowledge graph of international economic cooperation zones.
 
     Query it with canned or ad-hoc SPARQL, validate new facts against its SHACL
     shapes, add them, and export it for other linked-data tools.
     """
-    ctx.obj = _Context(kg_dir, max_bytes)
+    ctx.obj = _Context(kg_dir, max_bytes, store, update_url, gsp_url)
 
 
 @main.command("queries", epilog=EPILOG_EXAMPLES + "zonegraph queries --verbose")

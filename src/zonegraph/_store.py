@@ -1,0 +1,111 @@
+"""Where the triples live: the store interface and the embedded in-memory store.
+
+zonegraph never implements a database of its own. A :class:`Store` is a thin
+adapter over a real one: rdflib in memory (the default), an embedded Oxigraph
+store on disk, or any SPARQL 1.1 server reached through the standard
+protocols. Every store keeps the ontology in the graph
+``https://w3id.org/zonegraph/ontology`` and each source's facts in the named
+graph whose name is the source's IRI; queries see the union of all graphs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from . import _query
+from ._namespaces import bind_prefixes
+from ._results import QueryResult
+
+
+class Store(ABC):
+    """A quad store holding named graphs, queried with SPARQL over their union."""
+
+    #: How the store was named on the command line (``memory``, ``oxigraph:DIR`` …).
+    spec: str = "memory"
+
+    @abstractmethod
+    def graph_names(self) -> list[URIRef]:
+        """The non-empty named graphs, sorted."""
+
+    @abstractmethod
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of one named graph (a copy or a live view; do not modify it)."""
+
+    @abstractmethod
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Replace each named graph of *graphs* with the given triples, all at once where the store can."""
+
+    @abstractmethod
+    def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+        """Evaluate a query (parsed by rdflib as *query*, and as *text* with its prologue)."""
+
+    def union(self, names: Iterable[URIRef] | None = None) -> Graph:
+        """One graph with the triples of *names* (every graph by default)."""
+        out = Graph()
+        for name in names if names is not None else self.graph_names():
+            out += self.graph(name)
+        return out
+
+    def __len__(self) -> int:
+        return sum(len(self.graph(n)) for n in self.graph_names())
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the store holds open."""
+
+
+class MemoryStore(Store):
+    """rdflib's in-memory :class:`~rdflib.Dataset`; the default store."""
+
+    spec = "memory"
+
+    def __init__(self) -> None:
+        self.dataset = Dataset(default_union=True)
+        bind_prefixes(self.dataset)
+
+    def graph_names(self) -> list[URIRef]:
+        default = self.dataset.default_graph.identifier
+        return sorted(
+            URIRef(str(g.identifier))
+            for g in self.dataset.graphs()
+            if isinstance(g.identifier, URIRef) and g.identifier != default and len(g)
+        )
+
+    def graph(self, name: URIRef) -> Graph:
+        return self.dataset.graph(name)
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        for name, triples in graphs.items():
+            target = self.dataset.graph(name)
+            target.remove((None, None, None))
+            target += triples
+
+    def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+        return _query.run(self.dataset, query, bindings)
+
+
+def open_store(spec: str, *, update_url: str | None = None, gsp_url: str | None = None) -> Store | None:
+    """The store named by *spec*: ``memory`` (None: the KG's files are loaded into memory),
+    ``oxigraph:DIR`` (an embedded Oxigraph store on disk) or ``sparql:URL`` (a SPARQL 1.1 server).
+    """
+    kind, _, where = spec.partition(":")
+    if kind == "memory" and not where:
+        return None
+    if kind == "oxigraph" and where:
+        from ._oxigraph import OxigraphStore
+
+        return OxigraphStore(where)
+    if kind == "sparql" and where:
+        from ._sparql_store import SparqlStore
+
+        return SparqlStore(where, update_url=update_url, gsp_url=gsp_url)
+    from ._errors import StoreError
+
+    raise StoreError(
+        f"unknown store {spec!r}",
+        hint="use memory, oxigraph:DIR or sparql:URL (for example sparql:http://127.0.0.1:7878/query)",
+    )
