@@ -11,7 +11,7 @@ Parameters are bound as RDF terms (``initBindings``), never pasted into text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import rdflib.plugins.sparql as rdflib_sparql
 from pyparsing import ParseException
@@ -19,7 +19,7 @@ from rdflib import Dataset, Graph, Variable
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from ._errors import QueryError
 from ._results import QueryResult
@@ -81,7 +81,7 @@ def run(
     """Evaluate a prepared query with *bindings* (variable name -> RDF term)."""
     init = {Variable(k): v for k, v in (bindings or {}).items()}
     try:
-        result = dataset.query(query, initBindings=init)
+        result = dataset.query(query, initBindings=cast("Mapping[str, Identifier]", init))
     except Exception as exc:
         raise QueryError(f"the query failed while running: {exc}") from exc
     kind = query.algebra.name.replace("Query", "").upper()

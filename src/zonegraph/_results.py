@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -65,18 +66,12 @@ class QueryResult:
                 raise ValueError(f"a graph result cannot be written as {fmt!r}")
             bind_prefixes(self.graph)
             return self.graph.serialize(format=_rdflib_format(rdf_format))
-        writer = {
-            "table": _table,
-            "csv": _csv,
-            "tsv": _tsv,
-            "json": _json,
-            "xml": _xml,
-        }.get(fmt)
-        if writer is None:
-            raise ValueError(f"unknown results format {fmt!r}; choose one of {RESULT_FORMATS}")
         if fmt == "table":
             return _table(self, width)
-        return writer(self)  # type: ignore[operator]
+        writer = _WRITERS.get(fmt)
+        if writer is None:
+            raise ValueError(f"unknown results format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
+        return writer(self)
 
 
 def to_python(term: Node | None) -> Any:
@@ -105,7 +100,7 @@ def _display(term: Node | None) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return shorten(str(term)).strip("<>") if shorten(str(term)).startswith("<") else shorten(str(term))
+        return shorten(str(term))
     if isinstance(term, Literal):
         value = term.toPython()
         if isinstance(value, Decimal):
@@ -232,3 +227,6 @@ def _xml_term(term: Node) -> str:
     if term.datatype:
         return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
     return f"<literal>{escape(str(term))}</literal>"
+
+
+_WRITERS: dict[str, Callable[[QueryResult], str]] = {"csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}

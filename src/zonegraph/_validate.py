@@ -188,9 +188,6 @@ def run_pyshacl(data: Graph, shapes: Graph, *, focus_nodes: list[URIRef] | None 
     """
     from pyshacl import validate
 
-    kwargs: dict[str, object] = {}
-    if focus_nodes:
-        kwargs["focus_nodes"] = focus_nodes
     _conforms, report_graph, _text = validate(
         data,
         shacl_graph=shapes,
@@ -198,7 +195,7 @@ def run_pyshacl(data: Graph, shapes: Graph, *, focus_nodes: list[URIRef] | None 
         advanced=True,
         allow_warnings=True,
         meta_shacl=False,
-        **kwargs,
+        focus_nodes=list(focus_nodes) if focus_nodes else None,
     )
     assert isinstance(report_graph, Graph)
     return report_graph
