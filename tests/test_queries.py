@@ -1,0 +1,742 @@
+"""The canned queries of ``queries/``: their headers, and their answers on the shipped graph.
+
+Each canned query has a test that states, as sets of (label, value) tuples,
+what it answers about the facts of the founding article (China Daily,
+10 June 2018). Numbers are compared by value, dates by lexical form and
+datatype (a launch "in 2011" stays an ``xsd:gYear``). A guard test fails when a
+query is added without a test here.
+
+The last tests run every canned query on a second engine (pyoxigraph, when
+installed) with the same data and parameters and compare the rows: rdflib and
+Oxigraph differ on mixed-type comparisons, on duplicates in the union default
+graph and on how parameters are bound (``initBindings`` vs ``substitutions``,
+which needs the parameter in the SELECT projection).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+
+import zonegraph
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = REPO / "queries"
+
+ZG = "https://w3id.org/zonegraph/ontology#"
+ZGR = "https://w3id.org/zonegraph/id/"
+ZGS = "https://w3id.org/zonegraph/source/"
+ONTOLOGY_GRAPH = "https://w3id.org/zonegraph/ontology"
+# Plain strings, not rdflib.XSD: pytest's collection probes module attributes,
+# and rdflib's closed namespaces warn on every unknown one.
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_DECIMAL, XSD_INTEGER, XSD_STRING = (
+    URIRef(XSD + "decimal"),
+    URIRef(XSD + "integer"),
+    URIRef(XSD + "string"),
+)
+NUMERIC = {XSD_DECIMAL, XSD_INTEGER, URIRef(XSD + "double"), URIRef(XSD + "float")}
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+ARTICLE = URIRef(ZGS + "chinadaily-2018-06-10")
+WIKIDATA = URIRef(ZGS + "wikidata")
+MSAMCONF = URIRef(ZGS + "msamconf-2022-brief-introduction")
+
+ZONE = "Qingdao International Economic Cooperation Zone"
+ECOPARK = "Sino-German Ecopark"
+BRITAIN_PARK = "China-Britain Innovation Industry Park"
+RUSSIAN_PARK = "Sino-Russian cooperation park"
+COMMITTEE = "Qingdao International Economic Cooperation Zone Management Committee"
+NEW_AREA_GOVERNMENT = "Qingdao West Coast New Area government"
+TRAINING = ZGR + "iecz-doctoral-postdoctoral-training"
+FUNDS = ZGR + "west-coast-new-area-manufacturing-support-funds"
+PARTNERSHIP = ZGR + "partnership-sino-german-ecopark-research"
+
+# Values for the required parameters, when a test runs every query.
+REQUIRED = {
+    "entity-facts": {"entity": "zgr:sino-german-ecopark"},
+    "search-labels": {"text": "ecopark"},
+}
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def s(term: Any) -> str | None:
+    """The text of a term (IRI or literal), None when unbound."""
+    return None if term is None else str(term)
+
+
+def num(term: Any) -> Decimal | None:
+    """A numeric literal's value as a Decimal (by value, not lexical form)."""
+    return None if term is None else Decimal(str(term.toPython()))
+
+
+def dated(term: Any) -> tuple[str, str] | None:
+    """A date literal as (lexical form, datatype): keeps the source's precision."""
+    return None if term is None else (str(term), str(term.datatype))
+
+
+def run(kg: zonegraph.KnowledgeGraph, name: str, **params: Any) -> Any:
+    return kg.query(name, **params)
+
+
+def rows(
+    kg: zonegraph.KnowledgeGraph, name: str, *cols: str, **params: Any
+) -> list[tuple[Any, ...]]:
+    """The rows of a canned query as tuples of the text of *cols*."""
+    return [tuple(s(r[c]) for c in cols) for r in run(kg, name, **params).rows]
+
+
+GYEAR, DATE = XSD + "gYear", XSD + "date"
+TESTED: set[str] = set()
+
+
+def answers(name: str):  # type: ignore[no-untyped-def]
+    """Mark a test as the answer test of the canned query *name*."""
+    TESTED.add(name)
+    return lambda f: f
+
+
+# -- the answers -----------------------------------------------------------------
+
+
+@answers("parks-of-zone")
+def test_parks_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
+    res = run(kg, "parks-of-zone")
+    got = {(s(r["parkLabel"]), s(r["countryLabel"]), dated(r["launched"])) for r in res.rows}
+    assert got == {
+        (ECOPARK, "Germany", ("2011", GYEAR)),
+        (BRITAIN_PARK, "United Kingdom", None),
+        (RUSSIAN_PARK, "Russia", ("2018-04-21", DATE)),
+    }
+    assert len(res.rows) == 3
+    assert {r["source"] for r in res.rows} == {ARTICLE}
+    assert {s(r["zone"]) for r in res.rows} == {ZGR + "qingdao-iecz"}
+    assert [s(r["parkLabel"]) for r in res.rows] == sorted(s(r["parkLabel"]) for r in res.rows)
+
+
+@answers("zone-key-figures")
+def test_zone_key_figures(kg: zonegraph.KnowledgeGraph) -> None:
+    res = run(kg, "zone-key-figures")
+    got = {
+        (
+            s(r["measureLabel"]),
+            num(r["value"]),
+            s(r["qualifierLabel"]),
+            s(r["unitLabel"]) or s(r["currencyCode"]),
+        )
+        for r in res.rows
+    }
+    assert got == {
+        ("area", Decimal(202), "exactly", "square kilometre"),
+        ("registered enterprises", Decimal(152), "exactly", "number"),
+        ("foreign investment projects", Decimal(50), "more than", "number"),
+        ("Fortune 500 companies", Decimal(7), "exactly", "number"),
+        ("investment", Decimal(40_000_000_000), "about", "CNY"),
+        ("investment", Decimal(6_240_000_000), "about", "USD"),
+    }
+    assert len(res.rows) == 6
+    for r in res.rows:
+        assert r["value"].datatype == XSD_DECIMAL
+        assert dated(r["holdsOn"]) == ("2018-06-10", DATE)
+        assert r["source"] == ARTICLE
+    # The two investment figures are each other's equivalent, read both ways.
+    money = {s(r["currencyCode"]): r for r in res.rows if r["currencyCode"] is not None}
+    assert money["USD"]["equivalent"] == money["CNY"]["figure"]
+    assert money["CNY"]["equivalent"] == money["USD"]["figure"]
+    assert all(r["equivalent"] is None for r in res.rows if r["currencyCode"] is None)
+
+
+def test_zone_key_figures_never_drop_the_qualifier(kg: zonegraph.KnowledgeGraph) -> None:
+    """A figure stated "more than 50" is 50 with its qualifier, never a bare 50."""
+    res = run(kg, "zone-key-figures")
+    assert all(r["qualifierLabel"] is not None for r in res.rows)
+
+
+@answers("countries-of-zone")
+def test_countries_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
+    res = run(kg, "countries-of-zone")
+    got = {(s(r["countryLabel"]), s(r["through"]), s(r["via"])) for r in res.rows}
+    zone = ZGR + "qingdao-iecz"
+    assert got == {
+        ("Germany", "direct cooperation", zone),
+        ("United Kingdom", "direct cooperation", zone),
+        ("Finland", "direct cooperation", zone),
+        ("France", "direct cooperation", zone),
+        ("South Korea", "direct cooperation", zone),
+        ("Germany", "cooperation park", ZGR + "sino-german-ecopark"),
+        ("United Kingdom", "cooperation park", ZGR + "china-britain-innovation-industry-park"),
+        ("Russia", "cooperation park", ZGR + "sino-russian-cooperation-park"),
+        ("Germany", "programme", TRAINING),
+        ("Denmark", "programme", TRAINING),
+        ("Italy", "programme", TRAINING),
+    }
+    assert len(res.rows) == 11
+    assert {r["source"] for r in res.rows} == {ARTICLE}
+
+
+def test_countries_of_a_park(kg: zonegraph.KnowledgeGraph) -> None:
+    got = set(rows(kg, "countries-of-zone", "countryLabel", "through", zone=ECOPARK))
+    assert got == {("Germany", "cooperation park")}
+
+
+@answers("organisations-in-place")
+def test_organisations_in_place(kg: zonegraph.KnowledgeGraph) -> None:
+    expected = {
+        ("Qingdao Siemens Innovation Center", "innovation centre", ZONE),
+        ("Haier Industrial Intelligent Industry Research Institute", "research institute", ZONE),
+    }
+    cols = ("organisationLabel", "typeLabel", "locationLabel")
+    assert set(rows(kg, "organisations-in-place", *cols)) == expected
+    # A place's parts count: the zone is part of the new area.
+    assert (
+        set(rows(kg, "organisations-in-place", *cols, place="Qingdao West Coast New Area"))
+        == expected
+    )
+    assert set(
+        rows(kg, "organisations-in-place", "organisationLabel", "typeLabel", place="Germany")
+    ) == {
+        ("German National Academy of Science and Engineering", "academy"),
+        ("Fraunhofer Institute", "research institute"),
+    }
+    assert rows(kg, "organisations-in-place", "organisation", place=ECOPARK) == []
+
+
+@answers("timeline")
+def test_timeline(kg: zonegraph.KnowledgeGraph) -> None:
+    res = run(kg, "timeline")
+    got = [
+        (
+            dated(r["date"]),
+            num(r["year"]),
+            s(r["eventTypeLabel"]),
+            s(r["subjectLabel"]),
+            r["source"],
+        )
+        for r in res.rows
+    ]
+    # Ordered by date although the dates mix xsd:gYear and xsd:date.
+    assert got == [
+        (("2011", GYEAR), Decimal(2011), "launch", ECOPARK, ARTICLE),
+        (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, ARTICLE),
+    ]
+    assert all(r["year"].datatype == XSD_INTEGER for r in res.rows)
+
+
+def test_timeline_of_a_park(kg: zonegraph.KnowledgeGraph) -> None:
+    assert rows(kg, "timeline", "event", entity=ECOPARK) == [(ZGR + "launch-sino-german-ecopark",)]
+    assert rows(kg, "timeline", "event", entity=BRITAIN_PARK) == []
+
+
+@answers("post-holders")
+def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("organisationLabel", "roleLabel", "personLabel", "source")
+    assert set(rows(kg, "post-holders", *cols)) == {
+        (COMMITTEE, "director", "Zhao Shiyu", str(ARTICLE)),
+        (NEW_AREA_GOVERNMENT, "official", "Liu Huawei", str(ARTICLE)),
+    }
+    assert rows(kg, "post-holders", "roleLabel", "personLabel", organisation=COMMITTEE) == [
+        ("director", "Zhao Shiyu")
+    ]
+
+
+@answers("sectors-targeted")
+def test_sectors_targeted(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("sectorLabel", "by", "how", "where")
+    zone = ZGR + "qingdao-iecz"
+    assert set(rows(kg, "sectors-targeted", *cols)) == {
+        ("intelligent manufacturing", zone, "targets", zone),
+        ("artificial intelligence", zone, "targets", zone),
+        ("robotics", zone, "targets", zone),
+        ("advanced manufacturing", zone, "targets", zone),
+        ("intelligent manufacturing", PARTNERSHIP, "partnership", ZGR + "sino-german-ecopark"),
+        ("manufacturing", FUNDS, "supports", ZGR + "qingdao-west-coast-new-area-government"),
+        ("emerging industries", FUNDS, "supports", ZGR + "qingdao-west-coast-new-area-government"),
+    }
+    assert rows(kg, "sectors-targeted", "sectorLabel", "how", sector="robotics") == [
+        ("robotics", "targets")
+    ]
+
+
+@answers("collaboration-network")
+def test_collaboration_network(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("countryLabel", "organisationLabel", "parkLabel", "link")
+    assert set(rows(kg, "collaboration-network", *cols)) == {
+        ("Germany", "German National Academy of Science and Engineering", ECOPARK, "partnership"),
+        ("Germany", "Fraunhofer Institute", ECOPARK, "partnership"),
+        ("Germany", "Government of China", ECOPARK, "supported by"),
+        ("Germany", "Government of Germany", ECOPARK, "supported by"),
+        ("United Kingdom", None, BRITAIN_PARK, None),
+        ("Russia", None, RUSSIAN_PARK, None),
+    }
+    assert len(run(kg, "collaboration-network").rows) == 6
+
+
+@answers("entity-facts")
+def test_entity_facts(kg: zonegraph.KnowledgeGraph) -> None:
+    res = run(kg, "entity-facts", entity="zgr:sino-german-ecopark")
+    got = {(s(r["direction"]), s(r["property"]), s(r["value"]), r["graph"]) for r in res.rows}
+    assert ("out", ZG + "partnerCountry", ZGR + "germany", ARTICLE) in got
+    assert ("out", ZG + "partOf", ZGR + "qingdao-iecz", ARTICLE) in got
+    assert ("out", ZG + "supportedBy", ZGR + "government-of-germany", ARTICLE) in got
+    assert ("in", ZG + "concerns", ZGR + "launch-sino-german-ecopark", ARTICLE) in got
+    assert ("in", ZG + "partOf", ZGR + "passive-house-technology-center", ARTICLE) in got
+    assert ("in", ZG + "partnershipIn", PARTNERSHIP, ARTICLE) in got
+    assert {r["graph"] for r in res.rows} == {ARTICLE}
+    labels = {s(r["value"]) for r in res.rows if s(r["property"]) == RDFS_LABEL}
+    assert labels == {ECOPARK}
+
+
+def test_entity_facts_keep_each_source_apart(kg: zonegraph.KnowledgeGraph) -> None:
+    """Germany is described by the article and by Wikidata: each fact names its graph."""
+    res = run(kg, "entity-facts", entity="Germany")
+    got = {(s(r["direction"]), s(r["property"]), s(r["value"]), r["graph"]) for r in res.rows}
+    assert ("out", ZG + "isoCode", "DE", WIKIDATA) in got
+    assert ("out", ZG + "wikidata", "http://www.wikidata.org/entity/Q183", WIKIDATA) in got
+    assert ("out", "http://purl.org/dc/terms/source", str(ARTICLE), ARTICLE) in got
+    assert ("out", "http://purl.org/dc/terms/source", str(WIKIDATA), WIKIDATA) in got
+    assert ("in", ZG + "partnerCountry", ZGR + "sino-german-ecopark", ARTICLE) in got
+    assert {r["graph"] for r in res.rows} == {ARTICLE, WIKIDATA}
+
+
+@answers("data-gaps")
+def test_data_gaps_none_on_shipped_graph(kg: zonegraph.KnowledgeGraph) -> None:
+    res = run(kg, "data-gaps")
+    assert res.vars[:2] == ["entity", "gap"]
+    assert res.rows == []
+
+
+def test_data_gaps_found_when_present(kg_dir: Path) -> None:
+    (kg_dir / "kg" / "gappy.ttl").write_text(
+        GAPPY_TTL,
+        encoding="utf-8",
+    )
+    res = zonegraph.open_kg(kg_dir).query("data-gaps")
+    got = {(s(r["entity"]), s(r["gap"])) for r in res.rows}
+    assert got == {
+        (ZGR + "gappy-park", "no source"),
+        (ZGR + "gappy-park", "no label"),
+        (ZGR + "launch-gappy-park", "event without date"),
+        (ZGR + "figure-gappy-park-area", "figure without date"),
+        (ZGR + "figure-gappy-park-area", "figure without qualifier"),
+    }
+
+
+GAPPY_TTL = """\
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix unit: <http://qudt.org/vocab/unit/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix zg: <https://w3id.org/zonegraph/ontology#> .
+@prefix zgr: <https://w3id.org/zonegraph/id/> .
+@prefix zgs: <https://w3id.org/zonegraph/source/> .
+
+zgs:gappy a zg:WebPage ; rdfs:label "A gappy page"@en .
+zgr:gappy-park a zg:CooperationPark ; zg:partOf zgr:qingdao-iecz .
+zgr:launch-gappy-park a zg:Launch ; rdfs:label "Launch"@en ;
+    zg:concerns zgr:gappy-park ; dct:source zgs:gappy .
+zgr:figure-gappy-park-area a zg:Figure ; rdfs:label "Area"@en ;
+    zg:figureOf zgr:gappy-park ; zg:measure zg:Area ; zg:value "3"^^xsd:decimal ;
+    zg:unit unit:KiloM2 ; dct:source zgs:gappy .
+"""
+
+
+@answers("facts-per-source")
+def test_facts_per_source(kg: zonegraph.KnowledgeGraph) -> None:
+    from rdflib import Graph
+
+    res = run(kg, "facts-per-source")
+    expected: dict[str, int] = {}
+    for path in sorted((REPO / "kg").glob("*.ttl")):
+        expected[ZGS + path.stem] = len(Graph().parse(path, format="turtle"))
+    got = {s(r["source"]): r["facts"] for r in res.rows}
+    assert set(got) == set(expected)
+    assert {k: v.toPython() for k, v in got.items()} == expected
+    assert all(
+        r["facts"].datatype == XSD_INTEGER and r["entities"].datatype == XSD_INTEGER
+        for r in res.rows
+    )
+    types = {s(r["source"]): s(r["sourceType"]) for r in res.rows}
+    assert types[str(ARTICLE)] == ZG + "NewsArticle"
+    assert types[str(WIKIDATA)] == ZG + "ReferenceDataset"
+    article = next(r for r in res.rows if r["source"] == ARTICLE)
+    assert s(article["title"]) == "International zone is key to fresh drivers"
+    assert dated(article["issued"]) == ("2018-06-10", DATE)
+    # Most facts first.
+    counts = [r["facts"].toPython() for r in res.rows]
+    assert counts == sorted(counts, reverse=True)
+
+
+@answers("programmes-and-funds")
+def test_programmes_and_funds(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("programme", "typeLabel", "partyLabel", "role", "countryLabel")
+    assert set(rows(kg, "programmes-and-funds", *cols)) == {
+        (FUNDS, "fund", NEW_AREA_GOVERNMENT, "established by", None),
+        (TRAINING, "training programme", ZONE, "run by", "Germany"),
+        (TRAINING, "training programme", ZONE, "run by", "Denmark"),
+        (TRAINING, "training programme", ZONE, "run by", "Italy"),
+    }
+    assert {r[0] for r in rows(kg, "programmes-and-funds", "programme", type="zg:Fund")} == {FUNDS}
+
+
+@answers("standards-and-facilities")
+def test_standards_and_facilities(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("standardLabel", "facilityLabel", "typeLabel", "placeLabel", "source")
+    expected = [
+        (
+            "Passive house standard",
+            "Passive house technology center in the Sino-German Ecopark",
+            "technology centre",
+            ECOPARK,
+            str(ARTICLE),
+        )
+    ]
+    assert rows(kg, "standards-and-facilities", *cols) == expected
+    assert (
+        rows(kg, "standards-and-facilities", *cols, standard="passive house standard") == expected
+    )
+    definition = run(kg, "standards-and-facilities").rows[0]["definition"]
+    assert "voluntary standard for energy efficiency" in str(definition)
+
+
+@answers("people-and-roles")
+def test_people_and_roles(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("personLabel", "role", "context")
+    assert set(rows(kg, "people-and-roles", *cols)) == {
+        ("Han Lu", "author", str(ARTICLE)),
+        ("Yu Fangping", "photographer", ZGR + "photo-sino-german-ecopark"),
+        ("Zhao Shiyu", "director", ZGR + "iecz-management-committee"),
+        ("Liu Huawei", "official", ZGR + "qingdao-west-coast-new-area-government"),
+    }
+    assert rows(kg, "people-and-roles", "role", "contextLabel", person="Zhao Shiyu") == [
+        ("director", COMMITTEE)
+    ]
+
+
+@answers("search-labels")
+def test_search_labels(kg: zonegraph.KnowledgeGraph) -> None:
+    got = {r[0] for r in rows(kg, "search-labels", "entity", text="ecopark")}
+    assert got == {
+        ZGR + "sino-german-ecopark",
+        ZGR + "launch-sino-german-ecopark",
+        ZGR + "passive-house-technology-center",
+        ZGR + "photo-sino-german-ecopark",
+        ZGR + "photo-passive-house-technology-center",
+        PARTNERSHIP,
+    }
+    # Case-insensitive, and alternative labels count.
+    assert {r[0] for r in rows(kg, "search-labels", "entity", text="ECOPARK")} == got
+    assert set(rows(kg, "search-labels", "entity", "type", text="People's Republic")) == {
+        (ZGR + "china", ZG + "Country")
+    }
+    # Ontology classes are not entities.
+    assert {r[0] for r in rows(kg, "search-labels", "entity", text="cooperation park")} == {
+        ZGR + "sino-russian-cooperation-park",
+        ZGR + "launch-sino-russian-cooperation-park",
+    }
+    assert rows(kg, "search-labels", "entity", text="no such thing anywhere") == []
+
+
+@answers("place-hierarchy")
+def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
+    res = run(kg, "place-hierarchy")
+    got = [
+        (num(r["depth"]), s(r["childLabel"]), s(r["parentLabel"]), r["source"]) for r in res.rows
+    ]
+    # Bottom up, each containment with the source that states it.
+    assert got == [
+        (4, ZONE, "Qingdao West Coast New Area", ARTICLE),
+        (3, "Qingdao West Coast New Area", "Qingdao", ARTICLE),
+        (2, "Qingdao", "Shandong", MSAMCONF),
+        (1, "Shandong", "China", WIKIDATA),
+    ]
+    assert all(r["depth"].datatype == XSD_INTEGER for r in res.rows)
+    park = [
+        (num(r["depth"]), s(r["child"]), s(r["parent"]))
+        for r in run(kg, "place-hierarchy", place=ECOPARK).rows
+    ]
+    assert park[:2] == [
+        (5, ZGR + "sino-german-ecopark", ZGR + "china"),
+        (5, ZGR + "sino-german-ecopark", ZGR + "qingdao-iecz"),
+    ]
+    assert park[2:] == [
+        (d, ZGR + c, ZGR + p)
+        for d, c, p in [
+            (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
+            (3, "qingdao-west-coast-new-area", "qingdao"),
+            (2, "qingdao", "shandong"),
+            (1, "shandong", "china"),
+        ]
+    ]
+
+
+@answers("reference-identifiers")
+def test_reference_identifiers(kg: zonegraph.KnowledgeGraph) -> None:
+    wd = "http://www.wikidata.org/entity/"
+    got = set(rows(kg, "reference-identifiers", "entityLabel", "wikidata", "code", "source"))
+    countries = {
+        ("China", "Q148", "CN"),
+        ("Germany", "Q183", "DE"),
+        ("United Kingdom", "Q145", "GB"),
+        ("Finland", "Q33", "FI"),
+        ("France", "Q142", "FR"),
+        ("South Korea", "Q884", "KR"),
+        ("Russia", "Q159", "RU"),
+        ("Denmark", "Q35", "DK"),
+        ("Italy", "Q38", "IT"),
+        ("renminbi", "Q39099", "CNY"),
+        ("United States dollar", "Q4917", "USD"),
+        ("Shandong", "Q43407", None),
+        ("Siemens", "Q81230", None),
+    }
+    assert got == {(label, wd + q, code, str(WIKIDATA)) for label, q, code in countries}
+    assert rows(kg, "reference-identifiers", "wikidata", entity="Germany") == [(wd + "Q183",)]
+    assert rows(kg, "reference-identifiers", "wikidata", entity=ECOPARK) == []
+
+
+def test_every_query_has_an_answer_test(kg: zonegraph.KnowledgeGraph) -> None:
+    names = {q.name for q in kg.queries()}
+    assert len(names) >= 14
+    assert names - TESTED == set(), "add a test of its answers to tests/test_queries.py"
+    assert TESTED - names == set()
+
+
+# -- parameters ------------------------------------------------------------------
+
+SAME_ENTITY = [
+    ("parks-of-zone", "zone", ZGR + "qingdao-iecz", "zgr:qingdao-iecz", ZONE),
+    ("timeline", "entity", ZGR + "sino-german-ecopark", "zgr:sino-german-ecopark", ECOPARK),
+    (
+        "organisations-in-place",
+        "place",
+        ZGR + "qingdao-west-coast-new-area",
+        "zgr:qingdao-west-coast-new-area",
+        "Qingdao West Coast New Area",
+    ),
+    ("entity-facts", "entity", ZGR + "germany", "zgr:germany", "Germany"),
+    (
+        "post-holders",
+        "organisation",
+        ZGR + "iecz-management-committee",
+        "zgr:iecz-management-committee",
+        COMMITTEE,
+    ),
+    ("people-and-roles", "person", ZGR + "liu-huawei", "zgr:liu-huawei", "Liu Huawei"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "param", "iri", "curie", "label"), SAME_ENTITY, ids=[c[0] for c in SAME_ENTITY]
+)
+def test_iri_curie_and_label_give_the_same_rows(
+    kg: zonegraph.KnowledgeGraph, name: str, param: str, iri: str, curie: str, label: str
+) -> None:
+    by_iri = run(kg, name, **{param: iri}).rows
+    assert by_iri, "the example entity should give rows"
+    assert run(kg, name, **{param: curie}).rows == by_iri
+    assert run(kg, name, **{param: label}).rows == by_iri
+    assert run(kg, name, **{param: label.upper()}).rows == by_iri
+    assert run(kg, name, **{param: URIRef(iri)}).rows == by_iri
+    assert {s(r[param]) for r in by_iri} == {iri}
+
+
+def test_default_is_the_documented_entity(kg: zonegraph.KnowledgeGraph) -> None:
+    assert run(kg, "parks-of-zone").rows == run(kg, "parks-of-zone", zone="zgr:qingdao-iecz").rows
+
+
+def test_an_unbound_optional_parameter_means_all(kg: zonegraph.KnowledgeGraph) -> None:
+    everyone = {r[0] for r in rows(kg, "post-holders", "person")}
+    one = {r[0] for r in rows(kg, "post-holders", "person", organisation=COMMITTEE)}
+    assert one < everyone
+
+
+# -- the files -------------------------------------------------------------------
+
+
+def query_files() -> list[Path]:
+    return sorted(p for p in QUERIES.glob("*.rq") if p.name != "prefixes.rq")
+
+
+def header(path: Path) -> dict[str, list[str]]:
+    """The header lines of a query file, by key (summary, param, returns, example)."""
+    out: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        m = re.match(r"#\s*([a-z]+):\s*(.*)$", line)
+        if m:
+            out.setdefault(m.group(1), []).append(m.group(2).strip())
+    return out
+
+
+def projection(text: str) -> list[str]:
+    """The variables of the outermost SELECT clause, in order."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    m = re.search(r"\bSELECT\b(.*?)^WHERE\b", body, re.S | re.M)
+    assert m, "no SELECT ... WHERE"
+    clause = re.sub(r"\(.*?\bAS\s+(\?\w+)\s*\)", r"\1", m.group(1), flags=re.S | re.I)
+    return re.findall(r"\?(\w+)", clause)
+
+
+def test_prefixes_file_holds_only_prefixes() -> None:
+    lines = [
+        x for x in (QUERIES / "prefixes.rq").read_text(encoding="utf-8").splitlines() if x.strip()
+    ]
+    assert all(x.startswith("PREFIX ") for x in lines)
+    names = {re.match(r"PREFIX\s+(\w*):", x).group(1) for x in lines}  # type: ignore[union-attr]
+    wanted = "zg zgr zgs rdf rdfs owl xsd skos dct prov schema org foaf qudt unit sh wd"
+    assert set(wanted.split()) <= names
+
+
+@pytest.mark.parametrize("path", query_files(), ids=lambda p: p.stem)
+def test_query_file_header(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    h = header(path)
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", path.stem), "kebab-case names"
+    assert len(h.get("summary", [])) == 1 and h["summary"][0].endswith(".")
+    assert len(h.get("returns", [])) == 1
+    assert len(h.get("example", [])) == 1
+    assert h["example"][0].startswith(f"zonegraph query {path.stem}")
+    assert "PREFIX" not in text.upper().replace("PREFIXES", ""), "prefixes come from prefixes.rq"
+    select = projection(text)
+    assert h["returns"][0].split() == [f"?{v}" for v in select], "returns lists the projection"
+    for p in h.get("param", []):
+        m = re.match(r"\?(\w+)\s+(iri|string|integer|decimal|date|gyear|boolean)\b", p)
+        assert m, f"malformed param line {p!r}"
+        var = m.group(1)
+        # Oxigraph's substitutions only bind a projected variable.
+        assert var in select, f"?{var} must be in the SELECT projection"
+        # Never reassigned, and used outside FILTERs where it can be.
+        assert not re.search(rf"\bAS\s+\?{var}\b", text), f"?{var} is reassigned"
+        assert not re.search(rf"VALUES\s+\?{var}\b", text), f"?{var} is reassigned"
+
+
+def test_catalogue_reads_every_file(kg: zonegraph.KnowledgeGraph) -> None:
+    catalogue = {q.name: q for q in kg.queries()}
+    assert set(catalogue) == {p.stem for p in query_files()}
+    for q in catalogue.values():
+        assert q.summary and q.returns and q.example
+        for p in q.params:
+            assert p.type in ("iri", "string", "integer", "decimal", "date", "gyear", "boolean")
+    zone = catalogue["parks-of-zone"].params[0]
+    assert (zone.name, zone.type, zone.cls, zone.default, zone.required) == (
+        "zone",
+        "iri",
+        "zg:EconomicCooperationZone",
+        "zgr:qingdao-iecz",
+        False,
+    )
+    entity = catalogue["entity-facts"].params[0]
+    assert (entity.name, entity.required) == ("entity", True)
+    assert catalogue["post-holders"].params[0].required is False
+
+
+def test_every_query_runs_with_its_defaults(kg: zonegraph.KnowledgeGraph) -> None:
+    for q in kg.queries():
+        res = kg.query(q.name, **REQUIRED.get(q.name, {}))
+        assert res.vars == projection(q.text)
+        if q.name != "data-gaps":
+            assert res.rows, f"{q.name} answers nothing on the shipped graph"
+
+
+# -- a second engine ---------------------------------------------------------------
+
+
+def _norm(term: Any) -> Any:
+    """A term as a comparable value: IRIs by text, numbers by value, others by form."""
+    if term is None:
+        return None
+    if isinstance(term, (URIRef, BNode)):
+        return ("iri", str(term))
+    assert isinstance(term, Literal)
+    if term.datatype in NUMERIC:
+        return ("num", Decimal(str(term)).normalize())
+    datatype = None if term.datatype in (None, XSD_STRING) else str(term.datatype)
+    return ("lit", str(term), datatype, term.language)
+
+
+def _from_oxigraph(term: Any) -> Any:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _to_oxigraph(term: Any) -> Any:
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))
+
+
+@pytest.fixture(scope="module")
+def oxigraph_store() -> Any:
+    ox = pytest.importorskip("pyoxigraph")
+    store = ox.Store()
+    store.load(
+        path=str(REPO / "ontology" / "zonegraph.ttl"),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(ONTOLOGY_GRAPH),
+    )
+    for path in sorted((REPO / "kg").glob("*.ttl")):
+        store.load(
+            path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ZGS + path.stem)
+        )
+    return store
+
+
+def oxigraph_rows(
+    store: Any, text: str, bindings: dict[str, Any]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    import pyoxigraph as ox
+
+    prologue = (QUERIES / "prefixes.rq").read_text(encoding="utf-8")
+    result = store.query(
+        prologue + text,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(k): _to_oxigraph(v) for k, v in bindings.items()},
+    )
+    names = [v.value for v in result.variables]
+    return names, [tuple(_norm(_from_oxigraph(sol[v])) for v in names) for sol in result]
+
+
+CROSS_ENGINE = [(p.stem, REQUIRED.get(p.stem, {})) for p in query_files()] + [
+    ("timeline", {"entity": "zgr:sino-german-ecopark"}),
+    ("organisations-in-place", {"place": "zgr:germany"}),
+    ("post-holders", {"organisation": "zgr:iecz-management-committee"}),
+    ("place-hierarchy", {"place": "zgr:sino-german-ecopark"}),
+    ("sectors-targeted", {"sector": "zgr:sector-robotics"}),
+    ("entity-facts", {"entity": "zgr:germany"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "given"), CROSS_ENGINE, ids=[f"{n}-{len(g)}-{'-'.join(g)}" for n, g in CROSS_ENGINE]
+)
+def test_rdflib_and_oxigraph_agree(
+    kg: zonegraph.KnowledgeGraph, oxigraph_store: Any, name: str, given: dict[str, str]
+) -> None:
+    canned = next(q for q in kg.queries() if q.name == name)
+    res = kg.query(name, **given)
+    bindings = kg.bind(canned, given)  # the terms the package binds
+    names, ox_rows = oxigraph_rows(oxigraph_store, canned.text, bindings)
+    assert names == res.vars
+    rdflib_rows = [tuple(_norm(r[v]) for v in res.vars) for r in res.rows]
+    assert sorted(map(repr, ox_rows)) == sorted(map(repr, rdflib_rows))
+    if re.search(r"\bORDER\s+BY\b", canned.text, re.I):
+        assert ox_rows == rdflib_rows, "same order"
