@@ -1,0 +1,304 @@
+/* The query page: canned queries with a parameter form, an editor for SPARQL,
+   results as a sortable table with links to entity pages, and downloads.
+   Plain JavaScript against the server's own API; nothing is loaded from elsewhere. */
+(function () {
+  "use strict";
+  const BASE = "https://w3id.org/zonegraph/";
+  const RESULT_FORMATS = [["JSON", "json", "srj"], ["XML", "xml", "srx"], ["CSV", "csv", "csv"], ["TSV", "tsv", "tsv"]];
+  const GRAPH_FORMATS = [["Turtle", "turtle", "ttl"], ["JSON-LD", "jsonld", "jsonld"], ["N-Triples", "ntriples", "nt"], ["RDF/XML", "rdfxml", "rdf"], ["TriG", "trig", "trig"]];
+  const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
+
+  const $ = (id) => document.getElementById(id);
+  const state = { queries: [], prefixes: {}, current: null };
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function localPath(iri) {
+    if (!iri.startsWith(BASE)) return null;
+    const rest = iri.slice(BASE.length);
+    if (rest.startsWith("ontology#")) return "/ontology/" + rest.slice("ontology#".length);
+    return "/" + rest;
+  }
+
+  function shorten(iri) {
+    let best = null;
+    for (const [prefix, ns] of Object.entries(state.prefixes)) {
+      if (iri.startsWith(ns) && (best === null || ns.length > state.prefixes[best].length)) best = prefix;
+    }
+    if (best !== null) {
+      const local = iri.slice(state.prefixes[best].length);
+      if (/^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/.test(local)) return best + ":" + local;
+    }
+    return iri;
+  }
+
+  /* -- the catalogue ---------------------------------------------------- */
+
+  async function loadCatalogue() {
+    const response = await fetch("/api/queries", { headers: { Accept: "application/json" } });
+    const data = await response.json();
+    state.queries = data.queries;
+    state.prefixes = data.prefixes || {};
+    const list = $("catalogue");
+    list.replaceChildren();
+    for (const q of state.queries) {
+      const button = el("button", { type: "button", "data-name": q.name, title: q.summary },
+        q.name, el("span", { class: "summary" }, q.summary));
+      button.addEventListener("click", () => { select(q.name, {}); });
+      list.append(el("li", {}, button));
+    }
+  }
+
+  function select(name, values) {
+    const q = state.queries.find((item) => item.name === name);
+    if (!q) return null;
+    state.current = q;
+    for (const button of $("catalogue").querySelectorAll("button")) {
+      button.setAttribute("aria-current", String(button.dataset.name === name));
+    }
+    $("query-title").textContent = q.name;
+    $("query-summary").textContent = q.summary;
+    $("query-returns").replaceChildren(...(q.returns ? withVariables("Returns " + q.returns) : []));
+    $("query-returns").hidden = !q.returns;
+    $("editor").value = q.text;
+    buildParams(q, values || {});
+    markEdited();
+    updateUrl();
+    return q;
+  }
+
+  /* Text with its ?variables set as code, so that a line never breaks inside one. */
+  function withVariables(text) {
+    return text.split(/(\?[A-Za-z_][A-Za-z0-9_]*)/).filter((part) => part !== "")
+      .map((part) => (part.startsWith("?") && part.length > 1 ? el("code", {}, part) : part));
+  }
+
+  function buildParams(q, values) {
+    const box = $("param-fields");
+    box.replaceChildren();
+    $("params").hidden = q.parameters.length === 0;
+    for (const p of q.parameters) {
+      const id = "param-" + p.name;
+      const listId = p.choices && p.choices.length ? id + "-choices" : null;
+      const placeholder = p.default ? "default: " + p.default : (p.required ? "required" : "optional");
+      const input = el("input", {
+        id, name: p.name, type: "text", placeholder, list: listId, required: p.required,
+        value: values[p.name] !== undefined ? values[p.name] : "",
+        "aria-describedby": id + "-help",
+      });
+      input.addEventListener("input", updateUrl);
+      const typeText = p.type + (p.class ? " (" + p.class + ")" : "");
+      const help = el("div", { class: "help", id: id + "-help" },
+        (p.description ? p.description + " " : "") + "[" + typeText + (p.required ? ", required" : "") + "]");
+      const row = el("div", { class: "param" }, el("label", { for: id }, "?" + p.name), input, help);
+      if (listId) {
+        row.append(el("datalist", { id: listId },
+          p.choices.map((c) => el("option", { value: c.value }, c.label))));
+      }
+      box.append(row);
+    }
+  }
+
+  function paramValues() {
+    const values = {};
+    for (const input of $("param-fields").querySelectorAll("input")) {
+      if (input.value.trim() !== "") values[input.name] = input.value.trim();
+    }
+    return values;
+  }
+
+  function isEdited() {
+    return state.current !== null && $("editor").value !== state.current.text;
+  }
+
+  function markEdited() {
+    const edited = isEdited();
+    $("edited").hidden = !edited;
+    $("reset").hidden = !edited;
+    $("params").disabled = edited;
+  }
+
+  function updateUrl() {
+    const url = new URL(window.location.href);
+    url.search = "";
+    if (state.current && !isEdited()) {
+      url.searchParams.set("name", state.current.name);
+      for (const [key, value] of Object.entries(paramValues())) url.searchParams.set(key, value);
+    }
+    window.history.replaceState(null, "", url);
+  }
+
+  /* -- running ---------------------------------------------------------- */
+
+  function requestFor(format) {
+    if (state.current && !isEdited()) {
+      const params = new URLSearchParams(paramValues());
+      if (format) params.set("format", format);
+      const query = params.toString();
+      return { url: "/api/queries/" + encodeURIComponent(state.current.name) + (query ? "?" + query : ""), method: "GET" };
+    }
+    const params = new URLSearchParams({ query: $("editor").value });
+    if (format) {
+      params.set("format", format);
+      return { url: "/sparql?" + params.toString(), method: "GET" };
+    }
+    return { url: "/sparql", method: "POST", body: params };
+  }
+
+  async function run(event) {
+    if (event) event.preventDefault();
+    const button = $("run");
+    const status = $("status");
+    button.disabled = true;
+    status.className = "status";
+    status.textContent = "Running…";
+    $("results").replaceChildren();
+    $("downloads").hidden = true;
+    const started = performance.now();
+    try {
+      const request = requestFor(null);
+      const init = { method: request.method, headers: { Accept: ACCEPT } };
+      if (request.body) {
+        init.body = request.body;
+        init.headers["Content-Type"] = "application/x-www-form-urlencoded";
+      }
+      const response = await fetch(request.url, init);
+      const seconds = ((performance.now() - started) / 1000).toFixed(2);
+      const type = response.headers.get("Content-Type") || "";
+      if (!response.ok) {
+        status.className = "status error";
+        status.textContent = "Error " + response.status;
+        $("results").append(el("div", { class: "error-box" }, await errorText(response, type)));
+        return;
+      }
+      if (type.includes("json")) {
+        const data = await response.json();
+        if (typeof data.boolean === "boolean") {
+          status.textContent = "ASK answered in " + seconds + " s";
+          $("results").append(el("p", { class: "boolean" }, data.boolean ? "yes" : "no"));
+          showDownloads(RESULT_FORMATS);
+        } else {
+          const n = data.results.bindings.length;
+          status.textContent = n + " row" + (n === 1 ? "" : "s") + " in " + seconds + " s";
+          $("results").append(resultTable(data));
+          showDownloads(RESULT_FORMATS);
+        }
+      } else {
+        const text = await response.text();
+        status.textContent = "Graph answered in " + seconds + " s";
+        $("results").append(el("pre", { class: "graph" }, text));
+        showDownloads(GRAPH_FORMATS);
+      }
+    } catch (error) {
+      status.className = "status error";
+      status.textContent = "The request failed: " + error;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function errorText(response, type) {
+    if (type.includes("json")) {
+      const data = await response.json();
+      return data.error + (data.hint ? "\nhint: " + data.hint : "");
+    }
+    return response.text();
+  }
+
+  function termCell(term) {
+    if (!term) return el("td", { dataset: { sort: "" } });
+    if (term.type === "uri") {
+      const local = localPath(term.value);
+      const text = shorten(term.value);
+      if (!local && !/^https?:\/\//.test(term.value)) {  /* only web IRIs become links */
+        return el("td", { dataset: { sort: text } }, el("span", { class: "iri", title: term.value }, text));
+      }
+      const link = el("a", { href: local || term.value, title: term.value, class: local ? null : "external", rel: local ? null : "noopener" }, text);
+      return el("td", { dataset: { sort: text } }, link);
+    }
+    if (term.type === "bnode") return el("td", { dataset: { sort: "_:" + term.value } }, el("span", { class: "bnode" }, "_:" + term.value));
+    const note = term["xml:lang"] ? "@" + term["xml:lang"] : (term.datatype ? shorten(term.datatype) : null);
+    const noted = note ? [" ", el("span", { class: "note" }, note)] : [];
+    if (term.value.length <= 48) {  /* a short value stays on one line, with its note */
+      return el("td", { dataset: { sort: term.value } },
+        el("span", { class: "short" }, el("span", { class: "literal" }, term.value), noted));
+    }
+    return el("td", { dataset: { sort: term.value } }, el("span", { class: "literal" }, term.value), noted);
+  }
+
+  function resultTable(data) {
+    const vars = data.head.vars;
+    const table = el("table", { class: "sortable results-table", id: "results-table" },
+      el("thead", {}, el("tr", {}, vars.map((v) => el("th", { scope: "col" }, v)))),
+      el("tbody", {}, data.results.bindings.map((row) => el("tr", {}, vars.map((v) => termCell(row[v]))))));
+    window.ZG.makeSortable(table);
+    return table;
+  }
+
+  function showDownloads(formats) {
+    const box = $("downloads");
+    const base = state.current && !isEdited() ? state.current.name : "results";
+    box.replaceChildren("Download: ");
+    formats.forEach(([label, format, extension], index) => {
+      const request = requestFor(format);
+      box.append(el("a", { href: request.url, download: base + "." + extension, class: "download", "data-format": format }, label));
+      if (index < formats.length - 1) box.append(" · ");
+    });
+    box.hidden = false;
+  }
+
+  /* -- wiring ----------------------------------------------------------- */
+
+  function setUpEditor() {
+    const editor = $("editor");
+    editor.addEventListener("input", () => { markEdited(); updateUrl(); });
+    editor.addEventListener("keydown", (event) => {
+      if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey) {
+        event.preventDefault();
+        const start = editor.selectionStart;
+        editor.setRangeText("  ", start, editor.selectionEnd, "end");
+        markEdited();
+      }
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) run(event);
+    });
+    $("query-form").addEventListener("submit", run);
+    $("reset").addEventListener("click", () => {
+      if (state.current) { editor.value = state.current.text; markEdited(); updateUrl(); }
+    });
+  }
+
+  async function start() {
+    setUpEditor();
+    try {
+      await loadCatalogue();
+    } catch (error) {
+      $("catalogue").replaceChildren(el("li", { class: "status error" }, "Could not load the canned queries: " + error));
+      return;
+    }
+    const params = new URLSearchParams(window.location.search);
+    const name = params.get("name");
+    if (name) {
+      const values = {};
+      for (const [key, value] of params) if (key !== "name") values[key] = value;
+      if (select(name, values)) run(null);
+    }
+    document.body.dataset.ready = "true";
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();
