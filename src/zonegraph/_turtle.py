@@ -43,14 +43,36 @@ class _Writer:
         if isinstance(term, Literal):
             return self.literal(term)
         if isinstance(term, BNode):
+            items = self.collection(term)
+            if items is not None:
+                return "( " + " ".join(self.term(i, depth=depth) for i in items) + " )"
             if term in self.inline:
                 return self.block(term, depth + 1)
             return "_:" + self.labels.setdefault(term, f"b{len(self.labels) + 1}")
         raise TypeError(f"cannot write {term!r}")
 
+    def collection(self, node: BNode) -> list[Node] | None:
+        """The items of a well-formed RDF list starting at *node*, each list node used once."""
+        items: list[Node] = []
+        current: Node = node
+        seen: set[Node] = set()
+        while current != RDF.nil:
+            if not isinstance(current, BNode) or current in seen or current not in self.inline:
+                return None
+            seen.add(current)
+            props = list(self.graph.predicate_objects(current))
+            first = [o for p, o in props if p == RDF.first]
+            rest = [o for p, o in props if p == RDF.rest]
+            if len(props) != 2 or len(first) != 1 or len(rest) != 1:
+                return None
+            items.append(first[0])
+            current = rest[0]
+        return items
+
+    def predicate(self, p: Node) -> str:
+        return "a" if p == RDF.type else self.term(p)
+
     def iri(self, iri: URIRef) -> str:
-        if iri == RDF.type:
-            return "a"
         text = str(iri)
         best = max((p for p, ns in PREFIXES.items() if text.startswith(ns)), key=lambda p: len(PREFIXES[p]), default=None)
         if best is not None:
@@ -95,7 +117,17 @@ class _Writer:
             return (0, self._sort_name(o), "")
         if isinstance(o, Literal):
             return (1, str(o), f"{o.language or ''}{o.datatype or ''}")
-        return (2, "", "")
+        return (2, self.content_key(o), "")
+
+    def content_key(self, node: Node, depth: int = 0) -> str:
+        """A blank node's sort key: its properties and values, nested ones included."""
+        if depth > 8:
+            return ""
+        parts = []
+        for p, o in self.graph.predicate_objects(node):
+            value = self.content_key(o, depth + 1) if isinstance(o, BNode) else o.n3()
+            parts.append(f"{p.n3()} {value}")
+        return "[" + " ; ".join(sorted(parts)) + "]"
 
     def properties(self, subject: Node, depth: int) -> list[str]:
         pad = _INDENT * depth
@@ -105,15 +137,17 @@ class _Writer:
             objs = sorted(self.graph.objects(subject, p), key=self.object_key)
             rendered = [self.term(o, depth=depth) for o in objs]
             if len(rendered) == 1:
-                lines.append(f"{pad}{self.term(p)} {rendered[0]}")
+                lines.append(f"{pad}{self.predicate(p)} {rendered[0]}")
             else:
                 inner = f",\n{pad}{_INDENT}"
-                lines.append(f"{pad}{self.term(p)}\n{pad}{_INDENT}" + inner.join(rendered))
+                lines.append(f"{pad}{self.predicate(p)}\n{pad}{_INDENT}" + inner.join(rendered))
         return lines
 
     def block(self, node: BNode, depth: int) -> str:
         body = self.properties(node, depth)
         pad = _INDENT * (depth - 1)
+        if len(body) == 1 and "\n" not in body[0] and len(body[0].strip()) <= 60:
+            return f"[ {body[0].strip()} ]"
         return "[\n" + " ;\n".join(body) + f"\n{pad}]"
 
     def subject_key(self, s: Node) -> tuple[int, int, str]:
@@ -127,7 +161,7 @@ class _Writer:
         named = sorted((s for s in subjects if not isinstance(s, BNode)), key=self.subject_key)
         blanks = [s for s in subjects if isinstance(s, BNode)]
         # Label shared blank nodes in an order fixed by their content.
-        blanks.sort(key=lambda b: sorted((str(p), str(o)) for p, o in self.graph.predicate_objects(b)))
+        blanks.sort(key=self.content_key)
         out = []
         for s in [*named, *blanks]:
             head = self.term(s) if not isinstance(s, BNode) else "_:" + self.labels.setdefault(s, f"b{len(self.labels) + 1}")
@@ -163,7 +197,8 @@ def to_turtle(graph: Graph, *, header: str = "") -> str:
     @prefix zg: <https://w3id.org/zonegraph/ontology#> .
     @prefix zgr: <https://w3id.org/zonegraph/id/> .
     <BLANKLINE>
-    zgr:b a zg:Country ;
+    zgr:b
+        a zg:Country ;
         rdfs:label "B"@en .
     """
     writer = _Writer(graph)
