@@ -45,6 +45,16 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 ARTICLE = URIRef(ZGS + "chinadaily-2018-06-10")
 WIKIDATA = URIRef(ZGS + "wikidata")
 MSAMCONF = URIRef(ZGS + "msamconf-2022-brief-introduction")
+# The sources added by issue #8 (kg/<slug>.ttl, drafts in docs/examples/sources/).
+PEOPLECN = URIRef(ZGS + "peoplecn-2011-12-09")
+CRI_GERMAN = URIRef(ZGS + "cri-german-2011-09-16")
+ECNS = URIRef(ZGS + "ecns-2014-08-04")
+CRI = URIRef(ZGS + "cri-2017-11-20")
+SGEP = URIRef(ZGS + "sgep-2018-01-31")
+IMSILKROAD = URIRef(ZGS + "imsilkroad-2018-04-25")
+IECZ = URIRef(ZGS + "iecz-2018-12")
+SIEMENS = URIRef(ZGS + "siemens-2018")
+IHK = URIRef(ZGS + "ihk-nuernberg-2015-02")
 
 ZONE = "Qingdao International Economic Cooperation Zone"
 ECOPARK = "Sino-German Ecopark"
@@ -60,6 +70,7 @@ PARTNERSHIP = ZGR + "partnership-sino-german-ecopark-research"
 REQUIRED = {
     "entity-facts": {"entity": "zgr:sino-german-ecopark"},
     "search-labels": {"text": "ecopark"},
+    "facts-of-source": {"source": "zgs:imsilkroad-2018-04-25"},
 }
 
 
@@ -111,11 +122,19 @@ def test_parks_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
     got = {(s(r["parkLabel"]), s(r["countryLabel"]), dated(r["launched"])) for r in res.rows}
     assert got == {
         (ECOPARK, "Germany", ("2011", GYEAR)),
-        (BRITAIN_PARK, "United Kingdom", None),
+        (BRITAIN_PARK, "United Kingdom", ("2017-11-09", DATE)),
         (RUSSIAN_PARK, "Russia", ("2018-04-21", DATE)),
     }
-    assert len(res.rows) == 3
-    assert {r["source"] for r in res.rows} == {ARTICLE}
+    # One row per park and source placing it in the zone.
+    assert {(s(r["parkLabel"]), r["source"]) for r in res.rows} == {
+        (ECOPARK, ARTICLE),
+        (BRITAIN_PARK, ARTICLE),
+        (BRITAIN_PARK, CRI),
+        (BRITAIN_PARK, IECZ),
+        (RUSSIAN_PARK, ARTICLE),
+        (RUSSIAN_PARK, IMSILKROAD),
+    }
+    assert len(res.rows) == 6
     assert {s(r["zone"]) for r in res.rows} == {ZGR + "qingdao-iecz"}
     assert [s(r["parkLabel"]) for r in res.rows] == sorted(s(r["parkLabel"]) for r in res.rows)
 
@@ -176,8 +195,20 @@ def test_countries_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         ("Denmark", "programme", TRAINING),
         ("Italy", "programme", TRAINING),
     }
-    assert len(res.rows) == 11
-    assert {r["source"] for r in res.rows} == {ARTICLE}
+    # Each source stating a park's partner country has its row.
+    assert len(res.rows) == 20
+    assert {r["source"] for r in res.rows} == {
+        ARTICLE,
+        CRI_GERMAN,
+        ECNS,
+        IHK,
+        PEOPLECN,
+        SIEMENS,
+        CRI,
+        IECZ,
+        SGEP,
+        IMSILKROAD,
+    }
 
 
 def test_countries_of_a_park(kg: zonegraph.KnowledgeGraph) -> None:
@@ -190,6 +221,9 @@ def test_organisations_in_place(kg: zonegraph.KnowledgeGraph) -> None:
     expected = {
         ("Qingdao Siemens Innovation Center", "innovation centre", ZONE),
         ("Haier Industrial Intelligent Industry Research Institute", "research institute", ZONE),
+        # The first British companies in the China-Britain park (iecz.cn, December 2018).
+        ("BlueGreen", "company", BRITAIN_PARK),
+        ("DC \u2013 HD", "company", BRITAIN_PARK),
     }
     cols = ("organisationLabel", "typeLabel", "locationLabel")
     assert set(rows(kg, "organisations-in-place", *cols)) == expected
@@ -220,17 +254,40 @@ def test_timeline(kg: zonegraph.KnowledgeGraph) -> None:
         )
         for r in res.rows
     ]
-    # Ordered by date although the dates mix xsd:gYear and xsd:date.
+    # Ordered by date although the dates mix xsd:gYear, xsd:gYearMonth and
+    # xsd:date; each source's event has its row (two sources date the
+    # Sino-Russian park's launch the same day).
+    GYEARMONTH = XSD + "gYearMonth"
     assert got == [
+        (("2010-07", GYEARMONTH), Decimal(2010), "agreement", ECOPARK, CRI_GERMAN),
+        (("2011", GYEAR), Decimal(2011), "construction start", ECOPARK, ECNS),
         (("2011", GYEAR), Decimal(2011), "launch", ECOPARK, ARTICLE),
+        (("2011-12-06", DATE), Decimal(2011), "construction start", ECOPARK, PEOPLECN),
+        (("2016", GYEAR), Decimal(2016), "agreement", BRITAIN_PARK, CRI),
+        (("2017", GYEAR), Decimal(2017), "construction start", BRITAIN_PARK, IECZ),
+        (("2017-11-09", DATE), Decimal(2017), "launch", BRITAIN_PARK, CRI),
+        (("2018-01-31", DATE), Decimal(2018), "agreement", BRITAIN_PARK, SGEP),
+        (("2018-04-21", DATE), Decimal(2018), "agreement", ZONE, IMSILKROAD),
         (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, ARTICLE),
+        (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, IMSILKROAD),
     ]
     assert all(r["year"].datatype == XSD_INTEGER for r in res.rows)
 
 
 def test_timeline_of_a_park(kg: zonegraph.KnowledgeGraph) -> None:
-    assert rows(kg, "timeline", "event", entity=ECOPARK) == [(ZGR + "launch-sino-german-ecopark",)]
-    assert rows(kg, "timeline", "event", entity=BRITAIN_PARK) == []
+    # An agreement, a launch and two construction starts, each from its source.
+    assert rows(kg, "timeline", "event", entity=ECOPARK) == [
+        (ZGR + "agreement-sino-german-ecopark-2010-07",),
+        (ZGR + "construction-start-sino-german-ecopark",),
+        (ZGR + "launch-sino-german-ecopark",),
+        (ZGR + "construction-start-sino-german-ecopark-2011-12-06",),
+    ]
+    assert rows(kg, "timeline", "event", entity=BRITAIN_PARK) == [
+        (ZGR + "agreement-china-britain-innovation-industry-park-2016",),
+        (ZGR + "construction-start-china-britain-innovation-industry-park",),
+        (ZGR + "launch-china-britain-innovation-industry-park",),
+        (ZGR + "agreement-china-britain-innovation-industry-park-2018-01-31",),
+    ]
 
 
 @answers("post-holders")
@@ -239,6 +296,10 @@ def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
     assert set(rows(kg, "post-holders", *cols)) == {
         (COMMITTEE, "director", "Zhao Shiyu", str(ARTICLE)),
         (NEW_AREA_GOVERNMENT, "official", "Liu Huawei", str(ARTICLE)),
+        ("Management Committee of the Sino-German Ecopark", "president", "Zhao Shiyu", str(IECZ)),
+        ("British Embassy in China", "deputy ambassador", "Christina Scott", str(IECZ)),
+        ("British Chamber of Commerce", "president", "Carolyn Fairbairn", str(SGEP)),
+        ("Qingdao Municipal Government", "deputy mayor", "Yao Jian", str(PEOPLECN)),
     }
     assert rows(kg, "post-holders", "roleLabel", "personLabel", organisation=COMMITTEE) == [
         ("director", "Zhao Shiyu")
@@ -271,10 +332,23 @@ def test_collaboration_network(kg: zonegraph.KnowledgeGraph) -> None:
         ("Germany", "Fraunhofer Institute", ECOPARK, "partnership"),
         ("Germany", "Government of China", ECOPARK, "supported by"),
         ("Germany", "Government of Germany", ECOPARK, "supported by"),
-        ("United Kingdom", None, BRITAIN_PARK, None),
-        ("Russia", None, RUSSIAN_PARK, None),
+        (
+            "Germany",
+            "Ministry of Commerce of the People's Republic of China",
+            ECOPARK,
+            "supported by",
+        ),
+        ("Germany", "Federal Ministry of Economics and Technology", ECOPARK, "supported by"),
+        ("United Kingdom", "British Chamber of Commerce", BRITAIN_PARK, "partnership"),
+        ("United Kingdom", "Qingdao Municipal Government", BRITAIN_PARK, "partnership"),
+        ("United Kingdom", "BlueGreen", BRITAIN_PARK, "based in"),
+        ("United Kingdom", "DC \u2013 HD", BRITAIN_PARK, "based in"),
+        ("Russia", COMMITTEE, RUSSIAN_PARK, "partnership"),
+        ("Russia", "Vanke Group", RUSSIAN_PARK, "partnership"),
+        ("Russia", "Wanhe Eurasia Capital", RUSSIAN_PARK, "partnership"),
     }
-    assert len(run(kg, "collaboration-network").rows) == 6
+    # Both governments' support is stated by three sources: a row for each.
+    assert len(run(kg, "collaboration-network").rows) == 17
 
 
 @answers("entity-facts")
@@ -287,7 +361,20 @@ def test_entity_facts(kg: zonegraph.KnowledgeGraph) -> None:
     assert ("in", ZG + "concerns", ZGR + "launch-sino-german-ecopark", ARTICLE) in got
     assert ("in", ZG + "partOf", ZGR + "passive-house-technology-center", ARTICLE) in got
     assert ("in", ZG + "partnershipIn", PARTNERSHIP, ARTICLE) in got
-    assert {r["graph"] for r in res.rows} == {ARTICLE}
+    # Later sources place it elsewhere too, each in its own graph.
+    assert ("out", ZG + "partOf", ZGR + "qingdao-west-coast-new-area", ECNS) in got
+    assert ("in", ZG + "figureOf", ZGR + "figure-sino-german-ecopark-area-2014-08-04", ECNS) in got
+    assert {r["graph"] for r in res.rows} == {
+        ARTICLE,
+        CRI_GERMAN,
+        PEOPLECN,
+        ECNS,
+        IHK,
+        CRI,
+        IECZ,
+        SIEMENS,
+    }
+    # Every source gives it the same English label; other names are altLabels.
     labels = {s(r["value"]) for r in res.rows if s(r["property"]) == RDFS_LABEL}
     assert labels == {ECOPARK}
 
@@ -301,7 +388,15 @@ def test_entity_facts_keep_each_source_apart(kg: zonegraph.KnowledgeGraph) -> No
     assert ("out", "http://purl.org/dc/terms/source", str(ARTICLE), ARTICLE) in got
     assert ("out", "http://purl.org/dc/terms/source", str(WIKIDATA), WIKIDATA) in got
     assert ("in", ZG + "partnerCountry", ZGR + "sino-german-ecopark", ARTICLE) in got
-    assert {r["graph"] for r in res.rows} == {ARTICLE, WIKIDATA}
+    assert {r["graph"] for r in res.rows} == {
+        ARTICLE,
+        WIKIDATA,
+        CRI_GERMAN,
+        PEOPLECN,
+        ECNS,
+        IHK,
+        SIEMENS,
+    }
 
 
 @answers("data-gaps")
@@ -380,6 +475,8 @@ def test_programmes_and_funds(kg: zonegraph.KnowledgeGraph) -> None:
         (TRAINING, "training programme", ZONE, "run by", "Germany"),
         (TRAINING, "training programme", ZONE, "run by", "Denmark"),
         (TRAINING, "training programme", ZONE, "run by", "Italy"),
+        # The passive-house trial the Ecopark runs (ECNS, 2014).
+        (ZGR + "sino-german-ecopark-passive-house-trial", "programme", ECOPARK, "run by", None),
     }
     assert {r[0] for r in rows(kg, "programmes-and-funds", "programme", type="zg:Fund")} == {FUNDS}
 
@@ -412,9 +509,16 @@ def test_people_and_roles(kg: zonegraph.KnowledgeGraph) -> None:
         ("Yu Fangping", "photographer", ZGR + "photo-sino-german-ecopark"),
         ("Zhao Shiyu", "director", ZGR + "iecz-management-committee"),
         ("Liu Huawei", "official", ZGR + "qingdao-west-coast-new-area-government"),
+        ("Zhao Shiyu", "president", ZGR + "sino-german-ecopark-management-committee"),
+        ("Christina Scott", "deputy ambassador", ZGR + "british-embassy-in-china"),
+        ("Carolyn Fairbairn", "president", ZGR + "british-chamber-of-commerce"),
+        ("Yao Jian", "deputy mayor", ZGR + "qingdao-municipal-government"),
+        ("Zhang Yixuan", "author", str(PEOPLECN)),
     }
-    assert rows(kg, "people-and-roles", "role", "contextLabel", person="Zhao Shiyu") == [
-        ("director", COMMITTEE)
+    # Two sources name Zhao Shiyu's post differently: both are kept.
+    assert rows(kg, "people-and-roles", "role", "contextLabel", "source", person="Zhao Shiyu") == [
+        ("director", COMMITTEE, str(ARTICLE)),
+        ("president", "Management Committee of the Sino-German Ecopark", str(IECZ)),
     ]
 
 
@@ -428,16 +532,37 @@ def test_search_labels(kg: zonegraph.KnowledgeGraph) -> None:
         ZGR + "photo-sino-german-ecopark",
         ZGR + "photo-passive-house-technology-center",
         PARTNERSHIP,
+        # What the later sources state about the Ecopark, and two of the sources.
+        ZGR + "agreement-sino-german-ecopark-2010-07",
+        ZGR + "construction-start-sino-german-ecopark",
+        ZGR + "construction-start-sino-german-ecopark-2011-12-06",
+        ZGR + "figure-sino-german-ecopark-area-2011-12-09",
+        ZGR + "figure-sino-german-ecopark-area-2014-08-04",
+        ZGR + "figure-sino-german-ecopark-area-2015-02",
+        ZGR + "figure-sino-german-ecopark-area-2018",
+        ZGR + "sino-german-ecopark-passive-house-trial",
+        ZGR + "sino-german-ecopark-management-committee",
+        ZGR + "post-sino-german-ecopark-management-committee-president",
+        str(CRI_GERMAN),
+        str(ECNS),
+        str(SGEP),
     }
     # Case-insensitive, and alternative labels count.
     assert {r[0] for r in rows(kg, "search-labels", "entity", text="ECOPARK")} == got
     assert set(rows(kg, "search-labels", "entity", "type", text="People's Republic")) == {
-        (ZGR + "china", ZG + "Country")
+        (ZGR + "china", ZG + "Country"),
+        (ZGR + "ministry-of-commerce-of-china", ZG + "GovernmentBody"),
     }
     # Ontology classes are not entities.
     assert {r[0] for r in rows(kg, "search-labels", "entity", text="cooperation park")} == {
         ZGR + "sino-russian-cooperation-park",
         ZGR + "launch-sino-russian-cooperation-park",
+        # ... and what Xinhua Silk Road (2018-04-25) states about the park.
+        ZGR + "launch-sino-russian-cooperation-park-imsilkroad",
+        ZGR + "agreement-qingdao-iecz-russian-partners-2018-04-21",
+        ZGR + "figure-sino-russian-cooperation-park-first-phase-area-2018-04-25",
+        ZGR + "partnership-sino-russian-cooperation-park-development",
+        str(IMSILKROAD),
     }
     assert rows(kg, "search-labels", "entity", text="no such thing anywhere") == []
 
@@ -451,6 +576,8 @@ def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
     # Bottom up, each containment with the source that states it.
     assert got == [
         (4, ZONE, "Qingdao West Coast New Area", ARTICLE),
+        (4, ZONE, "Qingdao West Coast New Area", CRI),
+        (4, ZONE, "Qingdao West Coast New Area", IMSILKROAD),
         (3, "Qingdao West Coast New Area", "Qingdao", ARTICLE),
         (2, "Qingdao", "Shandong", MSAMCONF),
         (1, "Shandong", "China", WIKIDATA),
@@ -460,14 +587,23 @@ def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
         (num(r["depth"]), s(r["child"]), s(r["parent"]))
         for r in run(kg, "place-hierarchy", place=ECOPARK).rows
     ]
-    assert park[:2] == [
-        (5, ZGR + "sino-german-ecopark", ZGR + "china"),
-        (5, ZGR + "sino-german-ecopark", ZGR + "qingdao-iecz"),
-    ]
-    assert park[2:] == [
+    # Sources place the Ecopark in the zone (China Daily), in the Qingdao
+    # economic and technological development zone (CRI 2011, People's Daily
+    # 2011) and in the West Coast New Area (ECNS 2014): one row per source.
+    ETDZ = "qingdao-economic-and-technological-development-zone"
+    assert park == [
         (d, ZGR + c, ZGR + p)
         for d, c, p in [
+            (6, "sino-german-ecopark", "china"),
+            (6, "sino-german-ecopark", ETDZ),
+            (6, "sino-german-ecopark", ETDZ),
+            (6, "sino-german-ecopark", "qingdao-iecz"),
+            (6, "sino-german-ecopark", "qingdao-west-coast-new-area"),
             (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
+            (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
+            (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
+            (3, ETDZ, "qingdao"),
+            (3, ETDZ, "qingdao"),
             (3, "qingdao-west-coast-new-area", "qingdao"),
             (2, "qingdao", "shandong"),
             (1, "shandong", "china"),
@@ -497,6 +633,76 @@ def test_reference_identifiers(kg: zonegraph.KnowledgeGraph) -> None:
     assert got == {(label, wd + q, code, str(WIKIDATA)) for label, q, code in countries}
     assert rows(kg, "reference-identifiers", "wikidata", entity="Germany") == [(wd + "Q183",)]
     assert rows(kg, "reference-identifiers", "wikidata", entity=ECOPARK) == []
+
+
+@answers("disagreements")
+def test_disagreements(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("entityLabel", "kind", "aspectLabel", "value", "source")
+    # Four sources give the Ecopark's area four values: each with its source.
+    assert rows(kg, "disagreements", *cols) == [
+        (ECOPARK, "figure", "area", "10.0", str(PEOPLECN)),
+        (ECOPARK, "figure", "area", "11.6", str(ECNS)),
+        (ECOPARK, "figure", "area", "12.0", str(IHK)),
+        (ECOPARK, "figure", "area", "30.0", str(SIEMENS)),
+    ]
+    assert rows(kg, "disagreements", "value", entity=RUSSIAN_PARK) == []
+
+
+@answers("facts-of-source")
+def test_facts_of_source(kg: zonegraph.KnowledgeGraph) -> None:
+    from rdflib import Graph
+
+    graph = Graph().parse(REPO / "kg" / "imsilkroad-2018-04-25.ttl", format="turtle")
+    res = run(kg, "facts-of-source", source="zgs:imsilkroad-2018-04-25")
+    assert {(r["subject"], r["property"], r["value"]) for r in res.rows} == set(graph)
+    assert len(res.rows) == len(graph)
+
+
+@answers("timeline-across-sources")
+def test_timeline_across_sources(kg: zonegraph.KnowledgeGraph) -> None:
+    GYEARMONTH = XSD + "gYearMonth"
+    got = [
+        (dated(r["date"]), s(r["kind"]), s(r["whatLabel"]), num(r["value"]), r["source"])
+        for r in run(kg, "timeline-across-sources").rows
+    ]
+    assert got == [
+        (("2010-07", GYEARMONTH), "event", "agreement", None, CRI_GERMAN),
+        (("2011", GYEAR), "event", "construction start", None, ECNS),
+        (("2011", GYEAR), "event", "launch", None, ARTICLE),
+        (("2011-12-06", DATE), "event", "construction start", None, PEOPLECN),
+        (("2011-12-09", DATE), "figure", "area", Decimal(10), PEOPLECN),
+        (("2014-08-04", DATE), "figure", "area", Decimal("11.6"), ECNS),
+        (("2015-02-01", DATE), "figure", "area", Decimal(12), IHK),
+        (("2018-01-01", DATE), "figure", "area", Decimal(30), SIEMENS),
+    ]
+
+
+@answers("single-source-facts")
+def test_single_source_facts(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("kind", "property", "value", "source")
+    got = set(rows(kg, "single-source-facts", *cols, entity=RUSSIAN_PARK))
+    # Its first-phase area and the new source's aims rest on one source each ...
+    assert (
+        "figure",
+        ZG + "FirstPhaseArea",
+        "2.0",
+        str(IMSILKROAD),
+    ) in got
+    # ... its launch date and its place in the zone do not (China Daily agrees).
+    assert {k for k, *_ in got} == {"figure", "statement"}
+    assert not any(p == ZG + "partOf" for _, p, _, _ in got)
+
+
+@answers("latest-figures")
+def test_latest_figures(kg: zonegraph.KnowledgeGraph) -> None:
+    cols = ("measureLabel", "value", "holdsOn", "source")
+    assert rows(kg, "latest-figures", *cols, entity=ECOPARK) == [
+        ("area", "30.0", "2018-01-01", str(SIEMENS)),
+    ]
+    everyone = {(r[0], r[1]) for r in rows(kg, "latest-figures", "entityLabel", "measureLabel")}
+    assert (ZONE, "area") in everyone
+    assert (BRITAIN_PARK, "planned area") in everyone
+    assert (RUSSIAN_PARK, "first-phase area") in everyone
 
 
 def test_every_query_has_an_answer_test(kg: zonegraph.KnowledgeGraph) -> None:
@@ -722,6 +928,11 @@ CROSS_ENGINE = [(p.stem, REQUIRED.get(p.stem, {})) for p in query_files()] + [
     ("place-hierarchy", {"place": "zgr:sino-german-ecopark"}),
     ("sectors-targeted", {"sector": "zgr:sector-robotics"}),
     ("entity-facts", {"entity": "zgr:germany"}),
+    ("disagreements", {"entity": "zgr:sino-german-ecopark"}),
+    ("facts-of-source", {"source": "zgs:chinadaily-2018-06-10"}),
+    ("timeline-across-sources", {"entity": "zgr:qingdao-iecz"}),
+    ("single-source-facts", {"entity": "zgr:sino-german-ecopark"}),
+    ("latest-figures", {"entity": "zgr:sino-german-ecopark"}),
 ]
 
 
