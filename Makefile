@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint fmt-check clean venv
+.PHONY: demo test test-servers lint fmt-check clean venv docs
 
 venv: $(STAMP)
 
@@ -23,6 +23,31 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The store tests against real servers only: an Oxigraph server (the oxigraph command of
+# the dev extra) and Debian's Virtuoso (as root: .ci/virtuoso-install), each started on
+# free loopback ports and stopped by the tests. Without virtuoso-t its tests are skipped.
+test-servers: $(STAMP)
+	@command -v virtuoso-t >/dev/null || echo "virtuoso-t is not installed: the Virtuoso tests are skipped (run .ci/virtuoso-install as root)"
+	$(BIN)/pytest -m servers -ra tests/test_stores.py tests/test_servers.py
+
+# Documentation generated from the ontology, the data and the drawings: the ontology
+# reference (docs/ontology/), the JSON-LD context (src/zonegraph/context.jsonld) and the
+# pictures in docs/images/ (Graphviz's dot: .ci/install-interop installs it).
+docs: $(STAMP)
+	$(BIN)/python -m zonegraph._ontodoc
+	mkdir -p docs/images
+	for f in svg png; do \
+	  $(BIN)/zonegraph --quiet draw -o docs/images/zone.$$f && \
+	  $(BIN)/zonegraph --quiet draw --entity zgr:sino-german-ecopark -o docs/images/sino-german-ecopark.$$f && \
+	  $(BIN)/zonegraph --quiet draw --ontology -o docs/images/ontology.$$f && \
+	  $(BIN)/zonegraph --quiet draw --timeline -o docs/images/timeline.$$f || exit 1; \
+	done
+
+# Benchmarks (not tests): generated data, fast paths vs rdflib / pyshacl / owlrl, results
+# in benchmarks/results/. Sizes: BENCH_SIZES=10000,100000,1000000 (default 10k and 100k).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -8,6 +8,10 @@ Turtle is written in the project's canonical layout.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from rdflib import Dataset, Graph, URIRef
 
 from ._namespaces import PREFIXES, bind_prefixes
@@ -26,9 +30,14 @@ MEDIA_TYPES = {
 EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld", "xml": "rdf"}
 
 
-def jsonld_context() -> dict[str, str]:
-    """The JSON-LD context zonegraph writes with: its prefixes as terms."""
-    return dict(PREFIXES)
+def jsonld_context() -> dict[str, Any]:
+    """The JSON-LD context zonegraph writes with (``context.jsonld``, generated from the
+    ontology by ``make docs``): the prefixes, and short keys for the vocabulary."""
+    path = Path(__file__).with_name("context.jsonld")
+    if not path.exists():  # a checkout before `make docs`: the prefixes alone
+        return dict(PREFIXES)
+    context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
+    return context
 
 
 def serialize_graphs(graphs: dict[URIRef, Graph], fmt: str) -> str:

@@ -12,20 +12,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from . import _query
 from ._catalogue import CannedQuery, Catalogue
 from ._errors import ParameterError, SourceError, StoreError
 from ._export import serialize_graphs
-from ._fsio import locked, write_files
+from ._fsio import file_state, locked, reading, recover, write_files
+from ._guard import guarded, network_allowed
 from ._layout import Layout, shipped_root
 from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, bind_prefixes, shorten
+from ._neighbourhood import Plan
 from ._params import LabelIndex, resolve
 from ._parse import DEFAULT_MAX_BYTES, parse_turtle
-from ._reason import Vocabulary, owl_rl, validation_closure
+from ._reason import Vocabulary, owl_rl, validation_closure, validation_ontology
 from ._results import QueryResult
+from ._shapecheck import check_shapes_file
 from ._stats import Stats, compute_stats
 from ._store import MemoryStore, Store
 from ._turtle import leading_comments, to_turtle
@@ -34,14 +37,16 @@ from ._validate import ValidationReport, check_shapes, results_from_report, run_
 
 @dataclass
 class AddResult:
-    """What ``add`` did: the validation report, and the KG files it wrote (none if refused)."""
+    """What ``add`` did: the validation report, and the KG files it wrote (none if refused),
+    or, with a store other than memory, the store's named graphs it added to."""
 
     report: ValidationReport
     written: list[Path] = field(default_factory=list)
+    stored: list[URIRef] = field(default_factory=list)
 
     @property
     def added(self) -> bool:
-        return bool(self.written)
+        return bool(self.written or self.stored)
 
 
 class KnowledgeGraph:
@@ -52,26 +57,43 @@ class KnowledgeGraph:
     ['China-Britain Innovation Industry Park']
     """
 
-    def __init__(self, layout: Layout, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self, layout: Layout, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+        allow_network: bool = False,
+    ) -> None:
         self.layout = layout.check()
-        self.max_bytes = max_bytes
+        self.max_bytes = max_bytes  # for input files; the KG's own files are read whatever their size
+        self.allow_network = allow_network  # SERVICE, owl:imports statements (never followed)
+        self._kg_state: dict[str, tuple[int, int, int]] = {}
         self.ontology = Graph()
-        for path in layout.ontology_files():
-            self.ontology += parse_turtle(path, max_bytes=max_bytes, display_name=self._rel(path))
-        self.catalogue = Catalogue(layout.queries_dir)
-        if store is None:
-            store = MemoryStore()
-            store.replace_graphs(self.read_kg_files())
+        # Under the shared lock, after finishing or undoing a change a crash interrupted.
+        with reading(layout.kg_dir, also=[layout.root]):
+            for path in layout.ontology_files():
+                self.ontology += parse_turtle(
+                    path, max_bytes=None, display_name=self._rel(path), allow_network=allow_network
+                )
+            self.catalogue = Catalogue(layout.queries_dir)
+            if store is None:
+                store = MemoryStore()
+                store.replace_graphs(self.read_kg_files())
         self.store = store
 
     def read_kg_files(self) -> dict[URIRef, Graph]:
         """The KG directory's graphs as its files hold them: the ontology and one per source."""
         graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: self.ontology}
-        for path in self.layout.source_files():
+        paths = self.layout.source_files()
+        self._kg_state = file_state(paths)
+        for path in paths:
             graphs[URIRef(Layout.graph_name(path))] = parse_turtle(
-                path, max_bytes=self.max_bytes, display_name=self._rel(path)
+                path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network
             )
         return graphs
+
+    def _refresh(self) -> None:
+        """Re-read the KG files another process replaced since they were read (hold the lock)."""
+        if isinstance(self.store, MemoryStore) and file_state(self.layout.source_files()) != self._kg_state:
+            self.store.replace_graphs(self.read_kg_files())
+            self.__dict__.pop("labels", None)
 
     @property
     def dataset(self) -> Dataset:
@@ -109,11 +131,22 @@ class KnowledgeGraph:
         path = self.layout.shapes_file
         if not path.exists():
             raise StoreError(f"no shapes file at {self._rel(path)}", hint="add ontology/shapes.ttl")
-        return parse_turtle(path, max_bytes=self.max_bytes, display_name=self._rel(path))
+        shapes = parse_turtle(path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network)
+        check_shapes_file(shapes, path.read_bytes(), name=self._rel(path), allow_network=self.allow_network)
+        return shapes
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(self.ontology)
+
+    @functools.cached_property
+    def _validation_ontology(self) -> Graph:
+        return validation_ontology(self.ontology)
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        """What validating a node needs to see around it, read off the shapes (_neighbourhood)."""
+        return Plan.from_shapes(self.shapes, self.vocabulary)
 
     @functools.cached_property
     def labels(self) -> LabelIndex:
@@ -149,8 +182,10 @@ class KnowledgeGraph:
     def _run(self, text: str, bindings: Mapping[str, Node], *, name: str = "query", allow_service: bool = False) -> QueryResult:
         prologue = self.catalogue.prologue
         prepared = _query.prepare(text, prologue=prologue, name=name)
+        allow_service = allow_service or self.allow_network
         _query.refuse_outside_access(prepared, graphs=map(str, self.graph_names()), allow_service=allow_service)
-        return self.store.query(prepared, f"{prologue}\n{text}" if prologue else text, bindings)
+        with network_allowed(allow_service):
+            return self.store.query(prepared, f"{prologue}\n{text}" if prologue else text, bindings)
 
     def bind(self, canned: CannedQuery, given: Mapping[str, str | Node]) -> dict[str, Node]:
         """Resolve *given* parameter values of *canned* (with defaults) into RDF terms."""
@@ -182,7 +217,10 @@ class KnowledgeGraph:
 
     def read_facts(self, paths: Iterable[str | Path]) -> list[tuple[Path, Graph]]:
         """Parse new-facts files strictly; InputError names file:line:column."""
-        return [(Path(p), parse_turtle(Path(p), max_bytes=self.max_bytes)) for p in paths]
+        return [
+            (Path(p), parse_turtle(Path(p), max_bytes=self.max_bytes, allow_network=self.allow_network))
+            for p in paths
+        ]
 
     def validate(self, paths: Iterable[str | Path]) -> ValidationReport:
         """Validate new facts together with the graph they would join.
@@ -204,20 +242,27 @@ class KnowledgeGraph:
                 touched.add(o)
         if not touched:
             return ValidationReport()
-        data = self._validation_graph(extra=new)
-        focus = sorted(t for t in touched if isinstance(t, URIRef))
-        has_blank_subjects = any(isinstance(t, BNode) for t in touched)
-        report = run_pyshacl(data, self.shapes, focus_nodes=None if has_blank_subjects else focus)
+        data = self._validation_graph(extra=new, around={t for t in touched if isinstance(t, URIRef)})
+        shapes = self.shapes
+        # No pySHACL focus_nodes: in pySHACL 0.40 it also filters the shapes nested
+        # in sh:or / sh:node / sh:not, which then pass or fail unchecked. The
+        # results are kept to the touched nodes instead.
+        with guarded("SHACL validation", allow_network=self.allow_network):
+            report = run_pyshacl(data, shapes)
         return ValidationReport(results=results_from_report(report, keep=touched))
 
     def _is_vocabulary(self, iri: URIRef) -> bool:
         return (iri, None, None) in self.ontology
 
-    def _validation_graph(self, *, extra: Graph | None = None) -> Graph:
-        data = self.data()
+    def _validation_graph(self, *, extra: Graph | None = None, around: set[URIRef] | None = None) -> Graph:
+        if around is None:
+            data = self.data()
+        else:  # only what validating *around* needs (a server sends just that neighbourhood)
+            sources = [n for n in self.graph_names() if str(n).startswith(str(ZGS))]
+            data = self.store.neighbourhood(around, sources, self.vocabulary, plan=self.plan, extra=extra)
         if extra is not None:
             data += extra
-        data += self.ontology
+        data += self.ontology if around is None else self._validation_ontology
         for t in validation_closure(data, self.vocabulary):
             data.add(t)
         return data
@@ -227,7 +272,9 @@ class KnowledgeGraph:
         checks: dict[str, list[str]] = {}
         checks["shapes are valid SHACL"] = check_shapes(self.shapes)
         data = self._validation_graph()
-        results = results_from_report(run_pyshacl(data, self.shapes))
+        shapes = self.shapes
+        with guarded("SHACL validation", allow_network=self.allow_network):
+            results = results_from_report(run_pyshacl(data, shapes))
         for check in self.catalogue.checks():
             rows = self.sparql(check.text)
             checks[f"{check.name}: {check.summary}"] = [
@@ -249,7 +296,11 @@ class KnowledgeGraph:
         """
         files = self.read_facts(paths)
         targets = {path: self._target_source(path, graph) for path, graph in files}
+        if not isinstance(self.store, MemoryStore):  # the store is the target; kg/ stays as it is
+            return self._add_to_store(files, targets)
         with locked(self.layout.kg_dir):
+            recover(self.layout.kg_dir)  # finish or undo a change a crash interrupted
+            self._refresh()  # validate against the files as they are now, not as first read
             report = self._validate_new(files)
             if not report.conforms:
                 return AddResult(report)
@@ -260,15 +311,31 @@ class KnowledgeGraph:
                 if target not in merged:
                     merged[target] = Graph()
                     if target.exists():
-                        merged[target] += parse_turtle(target, max_bytes=self.max_bytes)
+                        merged[target] += parse_turtle(
+                            target, max_bytes=None, allow_network=self.allow_network
+                        )
                         headers[target] = leading_comments(target.read_text(encoding="utf-8"))
                     else:
                         headers[target] = leading_comments(path.read_text(encoding="utf-8"))
                 merged[target] += graph
             write_files({t: to_turtle(g, header=headers.get(t, "")) for t, g in merged.items()})
-        self.store.replace_graphs({URIRef(Layout.graph_name(t)): g for t, g in merged.items()})
+            self.store.replace_graphs({URIRef(Layout.graph_name(t)): g for t, g in merged.items()})
+            self._kg_state = file_state(self.layout.source_files())
         self.__dict__.pop("labels", None)
         return AddResult(report, sorted(merged))
+
+    def _add_to_store(self, files: list[tuple[Path, Graph]], targets: Mapping[Path, URIRef]) -> AddResult:
+        """Validate against the store's graph, then write every file's facts in one request."""
+        report = self._validate_new(files)
+        if not report.conforms:
+            return AddResult(report)
+        graphs: dict[URIRef, Graph] = {}
+        for path, graph in files:
+            graphs.setdefault(targets[path], Graph())
+            graphs[targets[path]] += graph
+        self.store.insert(graphs)
+        self.__dict__.pop("labels", None)
+        return AddResult(report, stored=sorted(graphs))
 
     def _target_source(self, path: Path, graph: Graph) -> URIRef:
         described = {s for s, o in graph.subject_objects(RDF.type) if o in _SOURCE_CLASSES and isinstance(s, URIRef)}
@@ -336,14 +403,16 @@ _LABELS = """SELECT ?s ?p ?o WHERE {
 
 
 def open_kg(
-    root: str | Path | None = None, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    root: str | Path | None = None, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_network: bool = False,
 ) -> KnowledgeGraph:
     """Open the KG directory *root* (``ontology/``, ``kg/``, ``queries/``); the shipped graph by default.
 
     Without *store*, the directory's files are loaded into a new in-memory store.
+    *allow_network* lets queries and shapes use SERVICE (refused by default).
     """
     layout = Layout(Path(root) if root is not None else shipped_root())
-    return KnowledgeGraph(layout, store=store, max_bytes=max_bytes)
+    return KnowledgeGraph(layout, store=store, max_bytes=max_bytes, allow_network=allow_network)
 
 
 

@@ -58,6 +58,23 @@ class QueryResult:
         names = variables or tuple(self.vars)
         return [tuple(to_python(row.get(v)) for v in names) for row in self.rows]
 
+    def to_dataframe(self) -> Any:
+        """The SELECT rows as a ``pandas.DataFrame``, one column per variable, of the
+        Python values :meth:`values` gives (``None`` where unbound).
+
+        pandas is optional: ``pip install 'zonegraph[pandas]'``.
+        """
+        import importlib
+
+        try:
+            pandas = importlib.import_module("pandas")
+        except ImportError as exc:
+            hint = "pip install 'zonegraph[pandas]'"
+            raise ImportError(f"QueryResult.to_dataframe() needs pandas: {hint}") from exc
+        if self.kind != "SELECT":
+            raise ValueError(f"a {self.kind} result has no rows for a DataFrame")
+        return pandas.DataFrame(self.tuples(), columns=list(self.vars))
+
     def serialize(self, fmt: str = "table", *, width: int | None = None) -> str:
         """Render as ``table``, ``csv``, ``tsv``, ``json``, ``xml`` or, for graphs, an RDF format."""
         if self.graph is not None:

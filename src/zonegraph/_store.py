@@ -11,7 +11,8 @@ graph whose name is the source's IRI; queries see the union of all graphs.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.sparql import Query
@@ -20,6 +21,10 @@ from rdflib.term import Node
 from . import _query
 from ._namespaces import bind_prefixes
 from ._results import QueryResult
+
+if TYPE_CHECKING:
+    from ._neighbourhood import Plan
+    from ._reason import Vocabulary
 
 
 class Store(ABC):
@@ -43,6 +48,35 @@ class Store(ABC):
     @abstractmethod
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         """Evaluate a query (parsed by rdflib as *query*, and as *text* with its prologue)."""
+
+    def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Add the triples of *graphs* to those named graphs, all at once where the store can."""
+        merged: dict[URIRef, Graph] = {}
+        for name, triples in graphs.items():
+            merged[name] = Graph()
+            merged[name] += self.graph(name)
+            merged[name] += triples
+        self.replace_graphs(merged)
+
+    def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[dict[str, Node | None]]:
+        """Rows of a SELECT over the union of *graphs* (stores reached through SPARQL)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot run SELECT over chosen graphs")
+
+    def neighbourhood(
+        self,
+        nodes: Collection[URIRef],
+        graphs: Sequence[URIRef],
+        vocabulary: Vocabulary,
+        *,
+        plan: Plan | None = None,
+        extra: Graph | None = None,
+    ) -> Graph:
+        """Only the triples of *graphs* that validating *nodes* needs (see _neighbourhood),
+        fetched with SELECT queries; the memory store reads its indexes instead."""
+        from ._neighbourhood import Plan, SelectAccess, extract
+
+        access = SelectAccess(lambda text: self.select_rows(text, graphs))
+        return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
 
     def union(self, names: Iterable[URIRef] | None = None) -> Graph:
         """One graph with the triples of *names* (every graph by default)."""
@@ -86,6 +120,21 @@ class MemoryStore(Store):
 
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         return _query.run(self.dataset, query, bindings)
+
+    def neighbourhood(
+        self,
+        nodes: Collection[URIRef],
+        graphs: Sequence[URIRef],
+        vocabulary: Vocabulary,
+        *,
+        plan: Plan | None = None,
+        extra: Graph | None = None,
+    ) -> Graph:
+        """Only what validating *nodes* needs, through rdflib's indexes (see _neighbourhood)."""
+        from ._neighbourhood import GraphAccess, Plan, extract
+
+        access = GraphAccess(self.dataset, contexts=graphs)
+        return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
 
 
 def open_store(spec: str, *, update_url: str | None = None, gsp_url: str | None = None) -> Store | None:

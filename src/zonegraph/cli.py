@@ -8,11 +8,13 @@ result. Exit codes: 0 success / conforms, 1 the facts do not conform,
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from ._complete import param_values, query_names
 from ._errors import ZonegraphError
 from ._export import EXPORT_FORMATS
 from ._parse import DEFAULT_MAX_BYTES
@@ -30,8 +32,15 @@ def _fail(exc: ZonegraphError) -> NoReturn:
 
 
 class _Context:
-    def __init__(self, kg_dir: Path | None, max_bytes: int, store: str, update_url: str | None, gsp_url: str | None) -> None:
+    #: No progress display or notes on standard error (--quiet).
+    quiet: bool = False
+
+    def __init__(
+        self, kg_dir: Path | None, max_bytes: int, store: str, update_url: str | None, gsp_url: str | None,
+        *, allow_network: bool = False,
+    ) -> None:
         self.kg_dir = kg_dir
+        self.allow_network = allow_network
         self.max_bytes = max_bytes
         self.store_spec = store
         self.update_url = update_url
@@ -45,8 +54,20 @@ class _Context:
             from ._store import open_store
 
             store = open_store(self.store_spec, update_url=self.update_url, gsp_url=self.gsp_url)
-            self._kg = open_kg(self.kg_dir, store=store, max_bytes=self.max_bytes)
+            with self.working("loading the graph"):
+                self._kg = open_kg(
+                    self.kg_dir,
+                    store=store,
+                    max_bytes=self.max_bytes,
+                    allow_network=self.allow_network,
+                )
         return self._kg
+
+    def working(self, what: str) -> AbstractContextManager[None]:
+        """A progress display while *what* runs (on a terminal, without --quiet)."""
+        from ._progress import working
+
+        return working(what, enabled=not self.quiet)
 
 
 pass_ctx = click.make_pass_decorator(_Context)
@@ -66,7 +87,7 @@ pass_ctx = click.make_pass_decorator(_Context)
 )
 @click.option(
     "--max-bytes",
-    type=int,
+    type=click.IntRange(min=1),
     default=DEFAULT_MAX_BYTES,
     show_default=True,
     help="Largest Turtle file accepted.",
@@ -80,6 +101,16 @@ pass_ctx = click.make_pass_decorator(_Context)
 )
 @click.option("--update-url", envvar="ZONEGRAPH_UPDATE_URL", help="SPARQL Update endpoint, where the server keeps it apart.")
 @click.option("--gsp-url", envvar="ZONEGRAPH_GSP_URL", help="Graph Store Protocol endpoint, where the server keeps it apart.")
+@click.option(
+    "--allow-network",
+    is_flag=True,
+    help="Let queries and SHACL-SPARQL shapes use SERVICE (federation). Off by default: "
+    "zonegraph opens no URL and no file its input names (see docs/security.md).",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, envvar="ZONEGRAPH_QUIET",
+    help="No progress display on standard error.",
+)
 @click.version_option(package_name="zonegraph")
 @click.pass_context
 def main(
@@ -89,13 +120,16 @@ def main(
     store: str,
     update_url: str | None,
     gsp_url: str | None,
+    allow_network: bool,
+    quiet: bool,
 ) -> None:
     """zonegraph: a sourced knowledge graph of international economic cooperation zones.
 
     Query it with canned or ad-hoc SPARQL, validate new facts against its SHACL
     shapes, add them, and export it for other linked-data tools.
     """
-    ctx.obj = _Context(kg_dir, max_bytes, store, update_url, gsp_url)
+    ctx.obj = _Context(kg_dir, max_bytes, store, update_url, gsp_url, allow_network=allow_network)
+    ctx.obj.quiet = quiet
 
 
 @main.command("queries", epilog=EPILOG_EXAMPLES + "zonegraph queries --verbose")
@@ -136,8 +170,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "query",
     epilog=EPILOG_EXAMPLES + 'zonegraph query organisations-in-place -p place="Sino-German Ecopark" --format csv',
 )
-@click.argument("name")
-@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).")
+@click.argument("name", shell_complete=query_names)
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).",
+    shell_complete=param_values,
+)
 @click.option("-f", "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True)
 @pass_ctx
 def query_cmd(ctx: _Context, name: str, params: tuple[str, ...], fmt: str) -> None:
@@ -178,7 +215,8 @@ def sparql_cmd(ctx: _Context, text: str | None, file: Path | None, fmt: str) -> 
 def export_cmd(ctx: _Context, fmt: str, inferred: bool, no_ontology: bool, output: Path | None) -> None:
     """Export the graph; TriG and N-Quads keep one named graph per source."""
     try:
-        text = ctx.kg().export(fmt, inferred=inferred, ontology=not no_ontology)
+        with ctx.working("reasoning" if inferred else "exporting"):
+            text = ctx.kg().export(fmt, inferred=inferred, ontology=not no_ontology)
     except ZonegraphError as exc:
         _fail(exc)
     if output is None:
@@ -201,7 +239,8 @@ def validate_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
     Exit 0 conforms, 1 does not conform, 2 unusable input.
     """
     try:
-        report = ctx.kg().validate(files)
+        with ctx.working("validating"):
+            report = ctx.kg().validate(files)
     except ZonegraphError as exc:
         _fail(exc)
     click.echo(report.render(fmt), nl=False)
@@ -218,7 +257,8 @@ def add_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
     On any violation or error nothing under kg/ changes (exit 1 or 2).
     """
     try:
-        result = ctx.kg().add(files)
+        with ctx.working("validating"):
+            result = ctx.kg().add(files)
     except ZonegraphError as exc:
         _fail(exc)
     click.echo(result.report.render(fmt), nl=False)
@@ -227,6 +267,25 @@ def add_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
         sys.exit(1)
     for path in result.written:
         click.echo(f"wrote {path}", err=True)
+    for graph in result.stored:
+        click.echo(f"added to <{graph}> in {ctx.store_spec}", err=True)
+
+
+@main.command("load", epilog=EPILOG_EXAMPLES + "zonegraph --store oxigraph:zonegraph.db load --inferred")
+@click.option("--inferred", is_flag=True, help="Also load the OWL 2 RL inferences, in a graph of their own.")
+@pass_ctx
+def load_cmd(ctx: _Context, inferred: bool) -> None:
+    """Load the KG's files into the store chosen by --store, one named graph per source.
+
+    Running it again replaces those graphs; it never duplicates triples.
+    """
+    from ._load import load
+
+    try:
+        report = load(ctx.kg(), inferred=inferred)
+    except ZonegraphError as exc:
+        _fail(exc)
+    click.echo(report.render(), nl=False)
 
 
 @main.command("check", epilog=EPILOG_EXAMPLES + "zonegraph check --format json")
@@ -235,7 +294,8 @@ def add_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
 def check_cmd(ctx: _Context, fmt: str) -> None:
     """Validate the whole graph: shapes, check queries, OWL RL consistency."""
     try:
-        report = ctx.kg().check()
+        with ctx.working("checking"):
+            report = ctx.kg().check()
     except ZonegraphError as exc:
         _fail(exc)
     click.echo(report.render(fmt), nl=False)
@@ -277,3 +337,154 @@ def fmt_cmd(ctx: _Context, check_only: bool) -> None:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}")
     if check_only and changed:
         sys.exit(1)
+
+
+@main.command("serve", epilog=EPILOG_EXAMPLES + "zonegraph serve --port 8000")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+    help="Seconds a query may run.",
+)
+@click.option(
+    "--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
+    help="Rows a result may hold.",
+)
+@click.option(
+    "--max-body", default=1024 * 1024, show_default=True, type=click.IntRange(min=1),
+    help="Bytes a request body may hold.",
+)
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(min=1),
+    help="Query worker processes.",
+)
+@click.option(
+    "--worker-memory", default=2048, show_default=True, type=click.IntRange(min=0),
+    help="MiB of memory per worker (0: no limit).",
+)
+@click.option(
+    "--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+    help="Allow browser calls from ORIGIN ('*' for any; repeatable). Off by default.",
+)
+@click.option("--allow-updates", is_flag=True, help="Accept SPARQL Update and Graph Store writes.")
+@click.option(
+    "--token", envvar="ZONEGRAPH_TOKEN",
+    help="Bearer token updates must carry (better: the ZONEGRAPH_TOKEN variable).",
+)
+@pass_ctx
+def serve_cmd(
+    ctx: _Context, host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
+    worker_memory: int, cors_origins: tuple[str, ...], allow_updates: bool, token: str | None,
+) -> None:
+    """Serve the graph: SPARQL endpoint, entity pages and a query page (read-only by default)."""
+    try:
+        from ._server import ServerOptions, serve
+    except ImportError as exc:
+        _fail(ZonegraphError(f"the server needs {exc.name}", hint="pip install 'zonegraph[serve]'"))
+    options = ServerOptions(
+        timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
+        worker_memory=worker_memory * 1024 * 1024, cors_origins=cors_origins,
+        allow_updates=allow_updates, token=token,
+    )
+    try:
+        serve(ctx.kg(), host=host, port=port, options=options.check())
+    except ZonegraphError as exc:
+        _fail(exc)
+
+
+_DRAW_EXAMPLES = (
+    "zonegraph draw -o zone.svg\n"
+    '  zonegraph draw --entity "Sino-German Ecopark" -o ecopark.png\n'
+    "  zonegraph draw --ontology -o ontology.svg\n"
+    "  zonegraph draw --timeline -o timeline.png"
+)
+
+
+@main.command("draw", epilog=EPILOG_EXAMPLES + _DRAW_EXAMPLES)
+@click.option("--entity", metavar="ENTITY", help="One entity and its neighbours.")
+@click.option("--ontology", is_flag=True, help="Draw the class diagram of the ontology.")
+@click.option("--timeline", is_flag=True, help="Launches, events and dated figures on a time axis.")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(("svg", "png", "dot")),
+    help="Picture format; default: from -o's extension, else svg.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of standard output.",
+)
+@pass_ctx
+def draw_cmd(
+    ctx: _Context, entity: str | None, ontology: bool, timeline: bool, fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Draw the graph with Graphviz: by default the zone with its parks, partner
+    countries, institutes and companies; or one entity (IRI, prefixed name or label),
+    the ontology, a timeline."""
+    from ._draw import draw
+
+    if fmt is None:
+        suffix = output.suffix.lstrip(".").lower() if output is not None else ""
+        fmt = suffix if suffix in ("svg", "png", "dot") else "svg"
+    try:
+        with ctx.working("drawing"):
+            picture = draw(ctx.kg(), entity=entity, ontology=ontology, timeline=timeline, fmt=fmt)
+    except ZonegraphError as exc:
+        _fail(exc)
+    if output is None:
+        sys.stdout.buffer.write(picture)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(picture)
+        if not ctx.quiet:
+            click.echo(f"wrote {output}", err=True)
+
+
+@main.command("template", epilog=EPILOG_EXAMPLES + "zonegraph template CooperationPark > park.ttl")
+@click.argument("cls", metavar="CLASS")
+@pass_ctx
+def template_cmd(ctx: _Context, cls: str) -> None:
+    """Print a fill-in Turtle skeleton for a new entity of CLASS (zg:Name, Name or label),
+    with the properties the shapes require, recommend and allow."""
+    from ._template import template
+
+    try:
+        kg = ctx.kg()
+        text = template(kg.ontology, kg.shapes, kg.data(), cls)
+    except ZonegraphError as exc:
+        _fail(exc)
+    click.echo(text, nl=False)
+
+
+@main.command("completion", epilog=EPILOG_EXAMPLES + "zonegraph completion bash >> ~/.bashrc")
+@click.argument("shell", type=click.Choice(("bash", "zsh", "fish")))
+def completion_cmd(shell: str) -> None:
+    """Print the shell completion script (commands, query names, parameters and values)."""
+    from ._complete import completion_script
+
+    click.echo(completion_script(shell))
+
+
+@main.command("synth", epilog=EPILOG_EXAMPLES + "zonegraph synth --triples 100000 --seed 1 -o synth-100k")
+@click.option("--triples", type=click.IntRange(1), required=True, help="About how many triples to generate.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same data.")
+@click.option(
+    "--invalid-fraction", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+    help="Make this fraction of entities invalid in known ways (listed in expected-violations.json).",
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="A .ttl file, or a KG directory (kg/ one file per source, with ontology/ and queries/).")
+@pass_ctx
+def synth_cmd(ctx: _Context, triples: int, seed: int, invalid_fraction: float, output: Path) -> None:
+    """Generate a synthetic graph that conforms to the shapes (for benchmarks and tests)."""
+    from ._synth import synthesize
+
+    summary = synthesize(output, triples=triples, seed=seed, invalid_fraction=invalid_fraction)
+    if not ctx.quiet:
+        click.echo(
+            f"wrote {summary.triples} triples, {summary.sources} sources, {summary.entities} entities, "
+            f"{len(summary.expected)} expected violations to {output}",
+            err=True,
+        )

@@ -1,0 +1,466 @@
+"""The part of a graph that validating some nodes needs: incremental validation.
+
+Validating new facts checks only the nodes they touch. The shapes see a node
+through its own triples, the types of what it links to, the triples the
+closure derives (inverses, symmetric and transitive properties), and whatever
+their SPARQL constraints join. :class:`Plan` reads that off the shapes and the
+ontology once; :func:`extract` then fetches just that part of a store through
+an :class:`Access` (rdflib's indexes for the memory store, a few SELECT
+queries with ``VALUES`` for a SPARQL store), so the cost grows with the batch,
+not with the graph.
+
+What is fetched for the touched nodes ``T`` (docs/performance.md):
+
+1. every triple with a node of ``T`` as subject, and every triple with a node
+   of ``T`` as object whose predicate matters in that direction (a property
+   with an inverse, a symmetric or transitive property, ``sh:targetObjectsOf``,
+   ``sh:inversePath``, ``?x P $this`` in a SPARQL constraint; all incoming
+   triples when the shapes cannot tell);
+2. repeated to the depth of the shapes' paths (one hop for zonegraph's
+   shapes; a path of unbounded length takes the connected component);
+3. the ``rdf:type`` of every node reached (``sh:class`` on values) and all
+   ``rdfs:subClassOf`` triples of the data (none in zonegraph's sources);
+4. the chains of every transitive property, up and down from ``T``, with the
+   types of the nodes on them (the closure derives ``partOf`` to each);
+5. for a value that SPARQL constraints compare between nodes (``rdfs:label``
+   in the duplicate-entity check), every node with that value, and its types;
+6. the triples of the neighbours in a namespace a SPARQL constraint asks to
+   be described or declared (the closed-vocabulary check).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from ._reason import Vocabulary
+
+Triple = tuple[Node, Node, Node]
+#: Chain walks stop here: a containment hierarchy is never this deep.
+MAX_CHAIN = 64
+
+
+class Access(Protocol):
+    """Pattern lookups over the graphs being validated against."""
+
+    def outgoing(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterable[Triple]:
+        """Triples whose subject is one of *nodes* (and predicate one of *predicates*)."""
+
+    def incoming(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterable[Triple]:
+        """Triples whose object is one of *nodes* (and predicate one of *predicates*)."""
+
+    def with_predicate(self, predicate: Node) -> Iterable[Triple]:
+        """Every triple with *predicate*."""
+
+
+class GraphAccess:
+    """Lookups through rdflib's indexes, over some named graphs of a Dataset (or one Graph)."""
+
+    def __init__(self, graph: Graph, contexts: Collection[URIRef] | None = None) -> None:
+        self.graph = graph
+        self.contexts = {str(c) for c in contexts} if contexts is not None else None
+
+    def _triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[Triple]:
+        if self.contexts is None:
+            yield from self.graph.triples(pattern)
+            return
+        seen: set[Triple] = set()
+        for s, p, o, g in self.graph.quads(pattern):  # type: ignore[attr-defined]
+            name = getattr(g, "identifier", g)
+            if str(name) in self.contexts and (s, p, o) not in seen:
+                seen.add((s, p, o))
+                yield s, p, o
+
+    def outgoing(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterator[Triple]:
+        for n in nodes:
+            if predicates is None:
+                yield from self._triples((n, None, None))
+            else:
+                for p in predicates:
+                    yield from self._triples((n, p, None))
+
+    def incoming(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterator[Triple]:
+        for n in nodes:
+            if predicates is None:
+                if isinstance(n, Literal):  # only joins on chosen predicates reach literals
+                    continue
+                yield from self._triples((None, None, n))
+            else:
+                for p in predicates:
+                    yield from self._triples((None, p, n))
+
+    def with_predicate(self, predicate: Node) -> Iterator[Triple]:
+        return self._triples((None, predicate, None))
+
+
+Select = Callable[[str], Sequence[dict[str, Node | None]]]
+
+
+class SelectAccess:
+    """Lookups as SPARQL SELECT queries with VALUES, for stores reached through SPARQL."""
+
+    def __init__(self, select: Select, chunk: int = 100) -> None:
+        self.select = select
+        self.chunk = chunk
+
+    def _run(
+        self, var: str, nodes: Collection[Node], predicates: Collection[Node] | None
+    ) -> Iterator[Triple]:
+        items = sorted((n for n in nodes if isinstance(n, URIRef | Literal)), key=lambda n: n.n3())
+        filt = ""
+        if predicates is not None:
+            if not predicates:
+                return
+            filt = f" FILTER(?p IN ({', '.join(p.n3() for p in predicates)}))"
+        for i in range(0, len(items), self.chunk):
+            values = " ".join(n.n3() for n in items[i : i + self.chunk])
+            for r in self.select(
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?{var} {{ {values} }} ?s ?p ?o .{filt} }}"
+            ):
+                s, p, o = r.get("s"), r.get("p"), r.get("o")
+                if s is not None and p is not None and o is not None:
+                    yield s, p, o
+
+    def outgoing(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterator[Triple]:
+        return self._run("s", [n for n in nodes if isinstance(n, URIRef)], predicates)
+
+    def incoming(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterator[Triple]:
+        return self._run("o", [n for n in nodes if not isinstance(n, BNode)], predicates)
+
+    def with_predicate(self, predicate: Node) -> Iterator[Triple]:
+        for r in self.select(f"SELECT ?s ?o WHERE {{ ?s {predicate.n3()} ?o }}"):
+            s, o = r.get("s"), r.get("o")
+            if s is not None and o is not None:
+                yield s, predicate, o
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the shapes need around a focus node, read off the shapes graph and the ontology.
+
+    ``depth`` is how many hops of links the core constraints follow (None:
+    unbounded); ``incoming`` the predicates whose triples pointing *at* a
+    node matter (None: all); ``families`` the transitive properties with the
+    properties entailing them and their inverses; ``joins`` the predicates
+    whose values SPARQL constraints compare across nodes; ``described`` the
+    namespaces of values whose own triples SPARQL constraints ask about.
+    """
+
+    depth: int | None = 1
+    incoming: frozenset[Node] | None = None
+    families: tuple[tuple[frozenset[Node], frozenset[Node]], ...] = ()
+    joins: frozenset[Node] = frozenset()
+    described: tuple[str, ...] = ()
+    class_hierarchy_in_data: bool = True
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def conservative(cls, vocabulary: Vocabulary) -> Plan:
+        """Without the shapes: one hop, all incoming triples, chains, label joins."""
+        return cls(
+            depth=1,
+            incoming=None,
+            families=transitive_families(vocabulary),
+            joins=frozenset({RDFS.label}),
+            described=("https://w3id.org/zonegraph/ontology#",),
+        )
+
+    @classmethod
+    def from_shapes(cls, shapes: Graph, vocabulary: Vocabulary | None = None) -> Plan:
+        """The plan for *shapes* (and the closure over *vocabulary*, if validation adds one)."""
+        depth: int | None = 0
+        incoming: set[Node] = set()
+        notes: list[str] = []
+        for shape in _shapes(shapes):
+            d = _shape_depth(shapes, shape, set())
+            depth = None if d is None or depth is None else max(depth, d)
+        for p in shapes.objects(None, SH.targetObjectsOf):
+            incoming.add(p)
+        for path in shapes.objects(None, SH.inversePath):
+            if isinstance(path, URIRef):
+                incoming.add(path)
+            else:
+                incoming_all = True
+                notes.append("a complex inverse path: all incoming triples")
+                break
+        else:
+            incoming_all = False
+        joins: set[Node] = set()
+        described: set[str] = set()
+        texts = [str(t) for t in shapes.objects(None, SH.select)] + [
+            str(t) for t in shapes.objects(None, SH.ask)
+        ]
+        prefixes = {
+            str(p): str(n)
+            for d in shapes.objects(None, SH.declare)
+            for p in shapes.objects(d, SH.prefix)
+            for n in shapes.objects(d, SH.namespace)
+        }
+        for text in texts:
+            depth = None if depth is None else max(depth, 1)
+            pats = _patterns(text, prefixes)
+            for ts, tp, to in pats:
+                if to in ("$this", "?this") and not ts.startswith(("$this", "?this")):
+                    if tp.startswith(("?", "$")):
+                        incoming_all = True
+                        notes.append(f"SPARQL {ts} {tp} $this: all incoming triples")
+                    else:
+                        incoming.add(URIRef(tp))
+            by_value: dict[tuple[str, str], set[str]] = {}
+            for ts, tp, to in pats:
+                if to.startswith("?") and not tp.startswith(("?", "$")) and URIRef(tp) != RDF.type:
+                    by_value.setdefault((tp, to), set()).add(ts)
+            for (tp, _to), subjects in by_value.items():
+                if len(subjects) > 1 and subjects & {"$this", "?this"}:
+                    joins.add(URIRef(tp))
+            if any(
+                ts == "?value" and tp.startswith("?") for ts, tp, _to in pats
+            ):  # asks what ?value is
+                described.update(
+                    re.findall(r'STRSTARTS\s*\(\s*STR\s*\(\s*\?value\s*\)\s*,\s*"([^"]+)"', text)
+                )
+        families: tuple[tuple[frozenset[Node], frozenset[Node]], ...] = ()
+        if vocabulary is not None:
+            families = transitive_families(vocabulary)
+            for s, invs in vocabulary.inverse.items():
+                incoming.add(s)
+                incoming.update(invs)
+            incoming.update(vocabulary.symmetric)
+            for fwd, inv in families:
+                incoming.update(fwd | inv)
+            # a sub-property of a property that matters in reverse matters too
+            incoming.update(q for q, sup in vocabulary.super_properties.items() if sup & incoming)
+        depth = None if depth is None else max(depth, 1)  # targets read the node's own triples
+        return cls(
+            depth=depth,
+            incoming=None if incoming_all else frozenset(incoming),
+            families=families,
+            joins=frozenset(joins),
+            described=tuple(sorted(described)),
+            notes=tuple(notes),
+        )
+
+
+def _shapes(shapes: Graph) -> set[Node]:
+    out: set[Node] = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
+    for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):
+        out.update(shapes.subjects(p, None))
+    out.update(shapes.subjects(SH.path, None))
+    return out
+
+
+_VALUE_SHAPES = (SH.node, SH.property, SH.qualifiedValueShape, SH["not"])
+_LISTS = (SH["and"], SH["or"], SH.xone)
+
+
+def _shape_depth(g: Graph, shape: Node, seen: set[Node]) -> int | None:
+    """Hops of links from a focus node that validating *shape* may look at (None: unbounded)."""
+    if shape in seen:
+        return None  # recursive shapes
+    seen = seen | {shape}
+    path = g.value(shape, SH.path)
+    base = 0 if path is None else _path_length(g, path)
+    if base is None:
+        return None
+    inner = 0  # sh:class needs the values' types: extract() fetches those of the last hop
+    if any(
+        (shape, p, None) in g
+        for p in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals, SH.closed)
+    ):
+        inner = max(inner, 1 - base if base == 0 else 0)
+    nested: list[Node] = [o for p in _VALUE_SHAPES for o in g.objects(shape, p)]
+    for p in _LISTS:
+        for lst in g.objects(shape, p):
+            nested += list(g.items(lst))
+    for n in nested:
+        d = _shape_depth(g, n, seen)
+        if d is None:
+            return None
+        inner = max(inner, d)
+    return base + inner
+
+
+def _path_length(g: Graph, path: Node) -> int | None:
+    if isinstance(path, URIRef):
+        return 1
+    if (path, RDF.first, None) in g:
+        total = 0
+        for step in g.items(path):
+            n = _path_length(g, step)
+            if n is None:
+                return None
+            total += n
+        return total
+    for p in (SH.zeroOrMorePath, SH.oneOrMorePath):
+        if (path, p, None) in g:
+            return None
+    for p in (SH.inversePath, SH.zeroOrOnePath):
+        inner = g.value(path, p)
+        if inner is not None:
+            return _path_length(g, inner)
+    alt = g.value(path, SH.alternativePath)
+    if alt is not None:
+        lengths = [_path_length(g, a) for a in g.items(alt)]
+        return (
+            None
+            if any(n is None for n in lengths)
+            else max((n for n in lengths if n is not None), default=0)
+        )
+    return None
+
+
+_TOKEN = r"(?:<[^>\s]*>|[$?]\w+|[A-Za-z][\w-]*:[\w-]*|\ba\b)"
+_PATTERN = re.compile(rf"({_TOKEN})\s+({_TOKEN})\s+({_TOKEN})")
+
+
+def _patterns(text: str, prefixes: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The simple triple patterns ``s p o`` of a SPARQL text, with prefixed names expanded."""
+
+    def expand(tok: str) -> str:
+        if tok == "a":
+            return str(RDF.type)
+        if tok.startswith("<"):
+            return tok[1:-1]
+        if tok.startswith(("?", "$")):
+            return tok
+        prefix, _, local = tok.partition(":")
+        return prefixes.get(prefix, prefix + ":") + local
+
+    out = []
+    for m in _PATTERN.finditer(text):
+        out.append((expand(m.group(1)), expand(m.group(2)), expand(m.group(3))))
+    return out
+
+
+def transitive_families(
+    vocabulary: Vocabulary,
+) -> tuple[tuple[frozenset[Node], frozenset[Node]], ...]:
+    """For each transitive property P: the properties entailing P, and those whose inverse does."""
+    families = []
+    for p in sorted(vocabulary.transitive, key=str):
+        fwd: set[Node] = {p} | {q for q, sup in vocabulary.super_properties.items() if p in sup}
+        inv: set[Node] = {q for q, invs in vocabulary.inverse.items() if invs & fwd}
+        inv |= {q for q, sup in vocabulary.super_properties.items() if sup & inv}
+        families.append((frozenset(fwd), frozenset(inv)))
+    return tuple(families)
+
+
+def extract(
+    access: Access, nodes: Collection[Node], plan: Plan, *, extra: Graph | None = None
+) -> Graph:
+    """The triples that validating *nodes* needs (see the module docstring).
+
+    *extra* holds new facts not yet in the store: the values they give the
+    nodes take part in joins (a new label is compared with existing ones).
+    """
+    out = Graph()
+    touched = set(nodes)
+    frontier: set[Node] = set(touched)
+    seen: set[Node] = set(touched)
+    hop = 0
+    while frontier and (plan.depth is None or hop < plan.depth):
+        reached: set[Node] = set()
+        for s, p, o in access.outgoing(frontier):
+            out.add((s, p, o))
+            if not isinstance(o, Literal):
+                reached.add(o)
+        for s, p, o in access.incoming(frontier, plan.incoming if hop == 0 else None):
+            out.add((s, p, o))
+            reached.add(s)
+        frontier = reached - seen
+        seen |= frontier
+        hop += 1
+    boundary = {n for n in frontier if not isinstance(n, Literal)}
+    for t in access.outgoing(boundary, (RDF.type,)):
+        out.add(t)
+    if plan.class_hierarchy_in_data:
+        for t in access.with_predicate(RDFS.subClassOf):
+            out.add(t)
+    if plan.described:
+        wanted = {
+            n for n in boundary if isinstance(n, URIRef) and str(n).startswith(plan.described)
+        }
+        for t in access.outgoing(wanted):
+            out.add(t)
+    if plan.joins:
+        known = out + extra if extra is not None else out
+        for p in plan.joins:
+            values = {o for n in touched for o in known.objects(n, p)}
+            partners = set()
+            for s, q, o in access.incoming(values, (p,)):
+                out.add((s, q, o))
+                partners.add(s)
+            for t in access.outgoing(partners - seen, (RDF.type,)):
+                out.add(t)
+    if plan.families:
+        _chains(access, touched, plan.families, out)
+    return out
+
+
+def _chains(
+    access: Access,
+    nodes: set[Node],
+    families: tuple[tuple[frozenset[Node], frozenset[Node]], ...],
+    out: Graph,
+) -> None:
+    """Add the chains of each transitive family up and down from *nodes*, with the types on them."""
+    chain_preds = {p for fwd, inv in families for p in fwd | inv}
+    edges_out: dict[Node, set[tuple[Node, Node]]] = {}
+    edges_in: dict[Node, set[tuple[Node, Node]]] = {}
+    fetched: set[Node] = set()
+    frontier: set[tuple[Node, int, int]] = {
+        (n, i, d) for n in nodes for i in range(len(families)) for d in (1, -1)
+    }
+    seen = set(frontier)
+    for _ in range(MAX_CHAIN):
+        need = {n for n, _, _ in frontier if n not in fetched and not isinstance(n, Literal)}
+        for s, p, o in access.outgoing(need, chain_preds | {RDF.type}):
+            edges_out.setdefault(s, set()).add((p, o))
+        for s, p, o in access.incoming(need, chain_preds):
+            edges_in.setdefault(o, set()).add((s, p))
+        fetched |= need
+        step: set[tuple[Node, int, int]] = set()
+        for node, i, direction in frontier:
+            fwd, inv = families[i]
+            along_out, along_in = (fwd, inv) if direction > 0 else (inv, fwd)
+            for p, o in edges_out.get(node, ()):
+                if p in along_out and not isinstance(o, Literal):
+                    out.add((node, p, o))
+                    step.add((o, i, direction))
+            for s, p in edges_in.get(node, ()):
+                if p in along_in:
+                    out.add((s, p, node))
+                    step.add((s, i, direction))
+        frontier = step - seen
+        seen |= frontier
+        if not frontier:
+            break
+    for node, _, _ in seen:
+        for p, o in edges_out.get(node, ()):
+            if p == RDF.type:
+                out.add((node, p, o))
+    # the nodes at the ends of the chains: their types too
+    ends = {n for n, _, _ in seen} - fetched
+    for t in access.outgoing(ends, (RDF.type,)):
+        out.add(t)

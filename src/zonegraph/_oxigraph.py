@@ -1,0 +1,224 @@
+"""An embedded, persistent Oxigraph store on disk (pyoxigraph).
+
+``--store oxigraph:DIR`` keeps the named graphs in a RocksDB folder: loaded
+once (``zonegraph --store oxigraph:DIR load``), reopened in milliseconds, and
+queried by Oxigraph's own SPARQL engine with the union of all graphs as the
+default graph (``use_default_graph_as_union``). Parameters are bound with
+pyoxigraph's ``substitutions``, the counterpart of rdflib's ``initBindings``.
+
+Terms cross between rdflib and pyoxigraph by :func:`to_oxigraph` and
+:func:`from_oxigraph`. Oxigraph keeps values, not lexical forms, of some
+literals: ``"202.0"^^xsd:decimal`` comes back as ``"202"``; compare numbers by
+value. One process at a time may open a folder for writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from ._errors import QueryError, StoreError
+from ._results import QueryResult
+from ._sparql_store import Row, bind_values, nt_iri, ntriples
+from ._store import Store
+
+if TYPE_CHECKING:
+    pass
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def to_oxigraph(term: Node, bnodes: dict[BNode, ox.BlankNode] | None = None) -> OxTerm:
+    """An rdflib term as a pyoxigraph term (blank nodes mapped through *bnodes*)."""
+    try:
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term))
+        if isinstance(term, BNode):
+            if bnodes is None:
+                return ox.BlankNode()
+            if term not in bnodes:
+                bnodes[term] = ox.BlankNode()
+            return bnodes[term]
+    except ValueError as exc:
+        raise StoreError(f"Oxigraph refuses the term {term.n3()}: {exc}") from exc
+    raise StoreError(f"cannot store {term!r} in Oxigraph")
+
+
+def from_oxigraph(term: object) -> Node:
+    """A pyoxigraph term as an rdflib term; ``xsd:string`` literals become plain literals."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype in (str(XSD.string), str(RDF.langString)):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise StoreError(f"Oxigraph returned a term zonegraph cannot use: {term!r}")
+
+
+class OxigraphStore(Store):
+    """pyoxigraph's on-disk :class:`pyoxigraph.Store` in the folder *path* (created if missing)."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.spec = f"oxigraph:{path}"
+        try:
+            if read_only:
+                self._open: ox.Store | None = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._open = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the Oxigraph store at {self.path}: {exc}",
+                hint="another process may hold it open for writing (one writer at a time); "
+                "stop it, or put the store behind a server (oxigraph serve) and use sparql:URL",
+            ) from exc
+
+    @property
+    def _store(self) -> ox.Store:
+        if self._open is None:
+            raise StoreError(f"the Oxigraph store at {self.path} is closed")
+        return self._open
+
+    def graph_names(self) -> list[URIRef]:
+        names = []
+        for g in self._store.named_graphs():
+            if isinstance(g, ox.NamedNode) and next(
+                iter(self._store.quads_for_pattern(None, None, None, g)), None
+            ):
+                names.append(URIRef(g.value))
+        return sorted(names)
+
+    def graph(self, name: URIRef) -> Graph:
+        out = Graph()
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            out.add((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
+        return out
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Replace the graphs in one update, so that they change all at once."""
+        bnodes: dict[BNode, str] = {}
+        ops = []
+        for name, triples in graphs.items():
+            iri = nt_iri(str(name))
+            ops.append(f"DROP SILENT GRAPH {iri}")
+            if len(triples):
+                ops.append(f"INSERT DATA {{ GRAPH {iri} {{\n{ntriples(triples, bnodes)}}} }}")
+        if ops:
+            self._update(" ;\n".join(ops))
+
+    def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Add the triples in one transaction: all land, or none."""
+        bnodes: dict[BNode, ox.BlankNode] = {}
+        quads = [
+            ox.Quad(
+                to_oxigraph(s, bnodes),  # type: ignore[arg-type]
+                to_oxigraph(p, bnodes),  # type: ignore[arg-type]
+                to_oxigraph(o, bnodes),
+                ox.NamedNode(str(name)),
+            )
+            for name, g in graphs.items()
+            for s, p, o in g
+        ]
+        try:
+            self._store.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"cannot write to the Oxigraph store at {self.path}: {exc}") from exc
+
+    def _update(self, text: str) -> None:
+        try:
+            self._store.update(text)
+        except SyntaxError as exc:
+            raise StoreError(f"Oxigraph refused the update: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot write to the Oxigraph store at {self.path}: {exc}") from exc
+
+    def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+        kind = query.algebra.name.replace("Query", "").upper()
+        own_dataset = bool(query.algebra.get("datasetClause"))
+        # pyoxigraph substitutes only variables a SELECT projects (SEP-0007); the others
+        # are joined in with a VALUES block, as on a server.
+        projected = (
+            {str(v) for v in query.algebra.get("PV") or ()} if kind == "SELECT" else set(bindings)
+        )
+        substitutions = {
+            ox.Variable(k): to_oxigraph(v) for k, v in bindings.items() if k in projected
+        }
+        joined = {k: v for k, v in bindings.items() if k not in projected}
+        text = bind_values(text, joined)
+        return self._run(text, kind, substitutions=substitutions, union=not own_dataset)
+
+    def _run(
+        self,
+        text: str,
+        kind: str,
+        *,
+        substitutions: Mapping[ox.Variable, OxTerm] | None = None,
+        union: bool = True,
+        default_graph: Sequence[URIRef] | None = None,
+    ) -> QueryResult:
+        kwargs: dict[str, object] = {}
+        if default_graph is not None:
+            names = [ox.NamedNode(str(g)) for g in default_graph]
+            kwargs.update(default_graph=names, named_graphs=names)
+        else:
+            kwargs["use_default_graph_as_union"] = union
+        try:
+            answer = self._store.query(text, substitutions=dict(substitutions or {}), **kwargs)  # type: ignore[arg-type]
+        except SyntaxError as exc:
+            raise QueryError(f"Oxigraph cannot parse the query: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the query failed in Oxigraph: {exc}") from exc
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult(kind="ASK", boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            graph = Graph()
+            for t in answer:
+                graph.add(
+                    (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
+                )
+            return QueryResult(
+                kind=kind if kind in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", graph=graph
+            )
+        variables = [v.value for v in answer.variables]
+        rows: list[Row] = []
+        for solution in answer:
+            row: Row = {}
+            for v in variables:
+                value = solution[v]
+                row[v] = None if value is None else from_oxigraph(value)
+            rows.append(row)
+        return QueryResult(kind="SELECT", vars=variables, rows=rows)
+
+    def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[Row]:
+        return self._run(text, "SELECT", default_graph=graphs).rows
+
+    def __len__(self) -> int:
+        rows = self._run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "SELECT").rows
+        n = rows[0].get("n") if rows else None
+        return int(n.toPython()) if isinstance(n, Literal) else 0
+
+    def close(self) -> None:
+        """Flush and let go of the folder (its lock is released), so another process may open it."""
+        if self._open is not None:
+            if not self.read_only:
+                self._open.flush()
+            self._open = None

@@ -1,0 +1,763 @@
+"""A SPARQL 1.1 server as the store, reached only through the standard protocols.
+
+:class:`SparqlStore` speaks the SPARQL 1.1 Protocol (queries and updates) and,
+when it is given an endpoint for it, the Graph Store HTTP Protocol; nothing
+else, so Oxigraph server, Virtuoso, Apache Jena Fuseki, GraphDB and Amazon
+Neptune all serve. See docs/scaling-out.md for each server's endpoints.
+
+What it does on top of plain HTTP:
+
+* **Scope.** zonegraph's graphs are the named graphs whose IRI starts with
+  ``https://w3id.org/zonegraph/``. Every query is sent with those graphs as its
+  dataset (``default-graph-uri`` and ``named-graph-uri``, so the default graph
+  is their union), so a shared server's other graphs, and Virtuoso's system
+  graphs, are never seen.
+* **Parameters.** The protocol has no way to bind a variable, so parameters
+  are bound by a ``VALUES`` block injected at the start of the query's
+  ``WHERE`` group (:func:`bind_values`). The block is written from the RDF
+  terms (:func:`nt_term`, strict N-Triples with every IRI checked), never from
+  the text a user typed.
+* **Credentials** come from the environment only (:func:`credentials_from_env`):
+  ``ZONEGRAPH_SPARQL_USER`` / ``ZONEGRAPH_SPARQL_PASSWORD`` (HTTP Basic or
+  Digest, whichever the server asks for; ``ZONEGRAPH_SPARQL_AUTH=basic`` sends
+  Basic up front) or ``ZONEGRAPH_SPARQL_TOKEN`` (a bearer token).
+
+The module also holds what the embedded Oxigraph store shares with it: the
+N-Triples writer for update requests and the neighbourhood fetch that lets
+``add`` and ``validate`` check new facts without downloading the whole graph
+(see :mod:`zonegraph._neighbourhood`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from ._errors import QueryError, StoreError
+from ._namespaces import ONTOLOGY_GRAPH
+from ._results import QueryResult
+from ._store import Store
+
+if TYPE_CHECKING:
+    pass
+
+#: The named graphs zonegraph reads and writes on a shared server start with this.
+GRAPH_SPACE = "https://w3id.org/zonegraph/"
+
+Row = dict[str, Node | None]
+
+# -- N-Triples terms -----------------------------------------------------------
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_LANGUAGE = re.compile(r"^[A-Za-z]+(-[A-Za-z0-9]+)*$")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def nt_iri(iri: str) -> str:
+    """``<iri>``; StoreError if *iri* holds a character an IRI may not (a way out of the text)."""
+    if _IRI_FORBIDDEN.search(iri) or not iri:
+        raise StoreError(
+            f"{iri!r} is not an IRI that can be written into SPARQL",
+            hint='IRIs may not contain spaces, control characters or any of <>"{}|^`\\',
+        )
+    return f"<{iri}>"
+
+
+def nt_literal(literal: Literal) -> str:
+    """A literal in N-Triples syntax (valid SPARQL too); quotes, backslashes, newlines escaped."""
+    lexical = str(literal)
+    text = "".join(_ESCAPES.get(c, c) for c in lexical)
+    # A "u" after a backslash is written as the escape \U00000075: SPARQL engines that undo \u
+    # escapes before parsing (as the specification says, and rdflib does) would otherwise read
+    # the text "\u0022" as an escaped quote. Eight digits, so no hex digit after it is taken in.
+    if "\\" in lexical:
+        text = re.sub(r"\\\\([uU])", lambda m: f"\\\\\\U{ord(m.group(1)):08X}", text)
+    if literal.language:
+        if not _LANGUAGE.match(literal.language):
+            raise StoreError(f"{literal.language!r} is not a language tag")
+        return f'"{text}"@{literal.language}'
+    if literal.datatype is not None and literal.datatype != XSD.string:
+        return f'"{text}"^^{nt_iri(str(literal.datatype))}'
+    return f'"{text}"'
+
+
+def nt_term(term: Node, bnodes: dict[BNode, str] | None = None) -> str:
+    """*term* in N-Triples syntax. Blank nodes get labels ``_:b0`` … from *bnodes*;
+    without a mapping a blank node is refused (a query cannot name one)."""
+    if isinstance(term, URIRef):
+        return nt_iri(str(term))
+    if isinstance(term, Literal):
+        return nt_literal(term)
+    if isinstance(term, BNode):
+        if bnodes is None:
+            raise QueryError(
+                "a blank node cannot be sent to a server as a query parameter",
+                hint="name the node with an IRI",
+            )
+        if term not in bnodes:
+            bnodes[term] = f"_:b{len(bnodes)}"
+        return bnodes[term]
+    raise StoreError(f"cannot write {term!r} in N-Triples")
+
+
+def ntriples(triples: Iterable[tuple[Node, Node, Node]], bnodes: dict[BNode, str]) -> str:
+    """Triples as N-Triples lines, blank nodes labelled through *bnodes*."""
+    return "".join(
+        f"{nt_term(s, bnodes)} {nt_term(p, bnodes)} {nt_term(o, bnodes)} .\n" for s, p, o in triples
+    )
+
+
+def insert_text(graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]]) -> str:
+    """One SPARQL Update operation adding *graphs* ("" when there is nothing to add).
+
+    ``INSERT DATA`` where the triples have no blank node; with blank nodes,
+    ``INSERT { … } WHERE {}``, which means the same (fresh blank nodes) and which
+    Virtuoso accepts (its INSERT DATA refuses blank nodes).
+    """
+    bnodes: dict[BNode, str] = {}
+    parts = []
+    for name, triples in graphs.items():
+        body = ntriples(triples, bnodes)
+        if body:
+            parts.append(f"GRAPH {nt_iri(str(name))} {{\n{body}}}")
+    if not parts:
+        return ""
+    body = "\n".join(parts)
+    return f"INSERT {{\n{body}\n}} WHERE {{}}" if bnodes else f"INSERT DATA {{\n{body}\n}}"
+
+
+def bnode_groups(graph: Graph, size: int) -> Iterator[list[tuple[Node, Node, Node]]]:
+    """*graph*'s triples in chunks of about *size*, keeping every blank node's triples together.
+
+    A blank node label means the same node only within one update request, so
+    triples sharing a blank node must travel in the same request.
+    """
+    parent: dict[BNode, BNode] = {}
+
+    def find(b: BNode) -> BNode:
+        while parent.setdefault(b, b) != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        return b
+
+    plain: list[tuple[Node, Node, Node]] = []
+    with_bnodes: list[tuple[Node, Node, Node]] = []
+    for t in graph:
+        bs = [x for x in (t[0], t[2]) if isinstance(x, BNode)]
+        if not bs:
+            plain.append(t)
+            continue
+        with_bnodes.append(t)
+        if len(bs) == 2:
+            a, b = find(bs[0]), find(bs[1])
+            if a != b:
+                parent[a] = b
+    groups: dict[BNode, list[tuple[Node, Node, Node]]] = {}
+    for t in with_bnodes:
+        first = t[0] if isinstance(t[0], BNode) else t[2]
+        assert isinstance(first, BNode)
+        groups.setdefault(find(first), []).append(t)
+    chunk: list[tuple[Node, Node, Node]] = []
+    for group in [*groups.values(), *([t] for t in plain)]:
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk.extend(group)
+    if chunk:
+        yield chunk
+
+
+# -- binding parameters -----------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.:]*")
+_VARNAME = re.compile(r"[A-Za-z0-9_\u00b7\u00c0-\ufffd]+")
+_IRIREF = re.compile(r'<[^\x00-\x20<>"{}|^`\\]*>')
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "word", "var", "punct", "string", "iri", "comment", "other"
+    start: int
+    end: int
+    text: str
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    """SPARQL tokens, enough to find groups and variables: comments, strings and IRIs whole."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            yield _Token("comment", i, end, text[i:end])
+            i = end
+            continue
+        if c in "\"'":
+            end = _skip_string(text, i)
+            yield _Token("string", i, end, text[i:end])
+            i = end
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                yield _Token("iri", i, m.end(), m.group())
+                i = m.end()
+                continue
+        if c in "?$":
+            m = _VARNAME.match(text, i + 1)
+            if m:
+                yield _Token("var", i, m.end(), m.group())
+                i = m.end()
+                continue
+        if c.isalpha() or c == "_":
+            m = _WORD.match(text, i)
+            assert m is not None
+            yield _Token("word", i, m.end(), m.group())
+            i = m.end()
+            continue
+        yield _Token("punct" if c in "{}()" else "other", i, i + 1, c)
+        i += 1
+
+
+def _skip_string(text: str, i: int) -> int:
+    quote = text[i]
+    long = text.startswith(quote * 3, i)
+    i += 3 if long else 1
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if long and text.startswith(quote * 3, i):
+            return i + 3
+        if not long and c == quote:
+            return i + 1
+        i += 1
+    return i
+
+
+def where_group(text: str) -> int | None:
+    """The offset of the ``{`` that opens the query's WHERE group (None if it has none).
+
+    A CONSTRUCT template is not the WHERE group; the short form
+    ``CONSTRUCT WHERE { … }``, whose group is also the template, raises QueryError.
+    """
+    form: str | None = None
+    after_where = template_done = False
+    depth = paren = 0
+    for tok in _tokens(text):
+        if tok.kind == "word" and depth == 0 and paren == 0:
+            word = tok.text.upper()
+            if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") and form is None:
+                form = word
+            elif word == "WHERE":
+                after_where = True
+        elif tok.text == "(":
+            paren += 1
+        elif tok.text == ")":
+            paren -= 1
+        elif tok.text == "{":
+            if depth == 0 and paren == 0 and form is not None:
+                if form != "CONSTRUCT" or template_done:
+                    return tok.start
+                if after_where:
+                    raise QueryError(
+                        "parameters cannot be bound into the short form CONSTRUCT WHERE { … }",
+                        hint="write CONSTRUCT { template } WHERE { pattern }",
+                    )
+                template_done = True
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+    return None
+
+
+def values_block(bindings: Mapping[str, Node]) -> str:
+    """``VALUES (?a ?b) { (t1 t2) }`` for *bindings*, each term in N-Triples syntax."""
+    names = sorted(bindings)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"{name!r} is not a variable name")
+    variables = " ".join(f"?{n}" for n in names)
+    terms = " ".join(nt_term(bindings[n]) for n in names)
+    return f"VALUES ({variables}) {{ ({terms}) }}"
+
+
+def bind_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """*text* with *bindings* bound as rdflib's ``initBindings`` and pyoxigraph's
+    ``substitutions`` bind them, for a server that has no way to bind a variable.
+
+    A VALUES block at the start of the WHERE group joins the values with the
+    whole group (its patterns, FILTERs, projection, GROUP BY and ORDER BY see
+    the variables bound); inside nested groups (OPTIONAL, UNION, GRAPH,
+    EXISTS, subqueries), where a group is evaluated on its own, each use of a
+    bound variable is replaced by the term itself. Terms are written from the
+    RDF terms in N-Triples syntax, never from a user's text, and the result is
+    parsed again before it is sent.
+
+    >>> from rdflib import Literal
+    >>> print(bind_values('SELECT ?t ?s { { ?s ?p ?o FILTER(CONTAINS(?o, ?t)) } }',
+    ...                   {"t": Literal('x" } ')}))
+    SELECT ?t ?s { VALUES (?t) { ("x\\" } ") }
+     { ?s ?p ?o FILTER(CONTAINS(?o, "x\\" } ")) } }
+    """
+    if not bindings:
+        return text
+    at = where_group(text)
+    if at is None:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    terms = {name: nt_term(term) for name, term in bindings.items()}
+    out: list[str] = [text[: at + 1], f" {values_block(bindings)}\n"]
+    last = at + 1
+    depth = 1
+    paren = 0
+    # Subqueries: for each open subquery, the brace depth of its group, whether
+    # its own WHERE group has been seen, and the paren depth where it started.
+    subqueries: list[list[int]] = []
+    previous: _Token | None = None
+    after_brace = False
+    for tok in _tokens(text[at + 1 :]):
+        tok = _Token(tok.kind, tok.start + at + 1, tok.end + at + 1, tok.text)
+        if tok.kind == "comment":
+            continue
+        if after_brace and tok.kind == "word" and tok.text.upper() == "SELECT":
+            subqueries.append([depth, 0, paren])
+        after_brace = False
+        if tok.text == "{":
+            if subqueries and subqueries[-1][0] == depth and not subqueries[-1][1]:
+                subqueries[-1][1] = 1
+            depth += 1
+            after_brace = True
+        elif tok.text == "}":
+            depth -= 1
+            if subqueries and subqueries[-1][0] == depth + 1 and subqueries[-1][1]:
+                subqueries.pop()
+            if depth == 0:
+                break
+        elif tok.text == "(":
+            paren += 1
+        elif tok.text == ")":
+            paren -= 1
+        elif tok.kind == "var" and tok.text in terms:
+            term = terms[tok.text]
+            if previous is not None and previous.kind == "word" and previous.text.upper() == "AS":
+                raise QueryError(
+                    f"?{tok.text} is a parameter, and the query assigns it (AS ?{tok.text})",
+                    hint="rename the variable the query assigns",
+                )
+            in_clause = bool(subqueries) and subqueries[-1][0] == depth
+            if in_clause:  # a subquery's projection or solution modifiers
+                projection = not subqueries[-1][1]
+                top = paren == subqueries[-1][2]
+                replacement = (
+                    (f"({term} AS ?{tok.text})" if projection else f"({term})") if top else term
+                )
+            elif depth == 1:
+                replacement = None  # bound by the VALUES block
+            else:
+                replacement = term
+            if replacement is not None:
+                out += [text[last : tok.start], replacement]
+                last = tok.end
+        previous = tok
+    out.append(text[last:])
+    bound = "".join(out)
+    _check_parses(bound)
+    return bound
+
+
+def _check_parses(text: str) -> None:
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepareQuery(text)
+    except Exception as exc:
+        raise QueryError(
+            f"the query cannot take its parameters on this store: {exc}",
+            hint="use each parameter as a plain variable in the query's patterns and filters",
+        ) from exc
+
+
+# -- SPARQL results ------------------------------------------------------------
+
+
+def term_from_json(binding: Mapping[str, str]) -> Node:
+    """An RDF term from a SPARQL 1.1 JSON results binding (and Virtuoso's ``typed-literal``)."""
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = binding.get("xml:lang")
+        if lang:
+            return Literal(value, lang=lang)
+        datatype = binding.get("datatype")
+        if datatype and datatype not in (str(XSD.string), str(RDF.langString)):
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    raise StoreError(f"the server answered with a term of unknown type {kind!r}")
+
+
+def parse_json_results(body: bytes) -> QueryResult:
+    """A SELECT or ASK answer in the SPARQL 1.1 Query Results JSON format."""
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise StoreError(f"the server's answer is not SPARQL JSON results: {body[:200]!r}") from exc
+    if "boolean" in doc:
+        return QueryResult(kind="ASK", boolean=bool(doc["boolean"]))
+    variables = list(doc.get("head", {}).get("vars", []))
+    rows: list[Row] = []
+    for b in doc.get("results", {}).get("bindings", []):
+        rows.append({v: term_from_json(b[v]) if v in b else None for v in variables})
+    return QueryResult(kind="SELECT", vars=variables, rows=rows)
+
+
+# -- HTTP -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to authenticate: a user and password (Basic or Digest) or a bearer token."""
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+    #: "auto" answers the server's challenge (Basic or Digest); "basic" sends Basic up front.
+    scheme: str = "auto"
+
+    def __repr__(self) -> str:  # never print a secret
+        password = "***" if self.password else None
+        token = "***" if self.token else None
+        scheme = self.scheme
+        return f"Credentials(user={self.user!r}, password={password}, token={token}, {scheme=})"
+
+
+def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials:
+    """Credentials from ``ZONEGRAPH_SPARQL_USER`` / ``_PASSWORD`` / ``_TOKEN`` / ``_AUTH``."""
+    env = os.environ if env is None else env
+    scheme = env.get("ZONEGRAPH_SPARQL_AUTH", "auto").strip().lower() or "auto"
+    if scheme not in ("auto", "basic"):
+        raise StoreError(
+            f"ZONEGRAPH_SPARQL_AUTH={scheme!r} is not a known scheme", hint="use auto or basic"
+        )
+    return Credentials(
+        user=env.get("ZONEGRAPH_SPARQL_USER") or None,
+        password=env.get("ZONEGRAPH_SPARQL_PASSWORD") or None,
+        token=env.get("ZONEGRAPH_SPARQL_TOKEN") or None,
+        scheme=scheme,
+    )
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    content_type: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _Http:
+    """A small HTTP client over urllib with the credentials applied."""
+
+    def __init__(self, urls: Iterable[str], credentials: Credentials, timeout: float) -> None:
+        self.timeout = timeout
+        self.headers: dict[str, str] = {"User-Agent": "zonegraph"}
+        handlers: list[urllib.request.BaseHandler] = []
+        if credentials.token:
+            self.headers["Authorization"] = f"Bearer {credentials.token}"
+        elif credentials.user is not None:
+            password = credentials.password or ""
+            if credentials.scheme == "basic":
+                raw = f"{credentials.user}:{password}".encode()
+                self.headers["Authorization"] = "Basic " + base64.b64encode(raw).decode("ascii")
+            else:
+                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+                for url in urls:
+                    manager.add_password(None, url, credentials.user, password)
+                handlers += [
+                    urllib.request.HTTPBasicAuthHandler(manager),
+                    urllib.request.HTTPDigestAuthHandler(manager),
+                ]
+        self.opener = urllib.request.build_opener(*handlers)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        ok_missing: bool = False,
+    ) -> Response:
+        headers = dict(self.headers)
+        if content_type:
+            headers["Content-Type"] = content_type
+        if accept:
+            headers["Accept"] = accept
+        req = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with self.opener.open(req, timeout=self.timeout) as resp:
+                body = resp.read()
+                return Response(
+                    resp.status, resp.headers.get_content_type(), dict(resp.headers.items()), body
+                )
+        except urllib.error.HTTPError as exc:
+            body = exc.read() if exc.fp is not None else b""
+            if ok_missing and exc.code == 404:
+                return Response(404, "", dict(exc.headers.items()) if exc.headers else {}, body)
+            detail = body.decode("utf-8", "replace").strip()[:500]
+            hint = None
+            if exc.code in (401, 403):
+                hint = (
+                    "the server wants credentials: set ZONEGRAPH_SPARQL_USER and "
+                    "ZONEGRAPH_SPARQL_PASSWORD, "
+                    "or ZONEGRAPH_SPARQL_TOKEN, in the environment (never on the command line)"
+                )
+            raise StoreError(
+                f"{method} {_show_url(url)}: HTTP {exc.code} {exc.reason}: {detail}", hint=hint
+            ) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise StoreError(
+                f"cannot reach the SPARQL server at {_show_url(url)}: {reason}",
+                hint="check that the server is running, and the URLs "
+                "(--store sparql:URL, --update-url, --gsp-url)",
+            ) from exc
+
+
+def _show_url(url: str) -> str:
+    """*url* without its query string (which may hold a whole query)."""
+    return url.split("?", 1)[0]
+
+
+# -- the store ------------------------------------------------------------------
+
+RESULTS_JSON = "application/sparql-results+json"
+GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
+_RDF_PARSERS = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle"}
+
+
+class SparqlStore(Store):
+    """A SPARQL 1.1 server: queries to *url*, updates to *update_url* (default *url*),
+    graphs through the Graph Store Protocol at *gsp_url* when given (else by query and update).
+
+    Credentials come from the environment (:func:`credentials_from_env`) unless given.
+    """
+
+    #: Triples per INSERT DATA request when a graph is written without the Graph Store Protocol.
+    insert_chunk = 500
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        for u in (url, update_url, gsp_url):
+            if u is not None:
+                _check_url(u)
+        self.url = url
+        self.update_url = update_url or url
+        self.gsp_url = gsp_url
+        self.spec = f"sparql:{url}"
+        if timeout is None:
+            timeout = float(os.environ.get("ZONEGRAPH_SPARQL_TIMEOUT", "300"))
+        creds = credentials if credentials is not None else credentials_from_env()
+        self.http = _Http([u for u in (url, self.update_url, gsp_url) if u], creds, timeout)
+        self._names: list[URIRef] | None = None
+
+    # -- protocol operations ------------------------------------------------
+
+    def select(self, text: str, *, graphs: Sequence[URIRef] | None = None) -> list[Row]:
+        """Run a SELECT over *graphs* (zonegraph's graphs by default) and return its rows."""
+        return self._query(text, "SELECT", graphs=graphs).rows
+
+    def _query(
+        self, text: str, kind: str, *, graphs: Sequence[URIRef] | None = None, dataset: bool = True
+    ) -> QueryResult:
+        form: list[tuple[str, str]] = [("query", text)]
+        if dataset:
+            names = list(graphs if graphs is not None else self.graph_names()) or [ONTOLOGY_GRAPH]
+            form += [("default-graph-uri", str(g)) for g in names]
+            form += [("named-graph-uri", str(g)) for g in names]
+        graph_result = kind in ("CONSTRUCT", "DESCRIBE")
+        resp = self.http.request(
+            "POST",
+            self.url,
+            data=urllib.parse.urlencode(form).encode("utf-8"),
+            content_type="application/x-www-form-urlencoded",
+            accept=GRAPH_TYPES if graph_result else RESULTS_JSON,
+        )
+        _check_complete(resp)
+        if graph_result:
+            return QueryResult(kind=kind, graph=self._parse_graph(resp))
+        result = parse_json_results(resp.body)
+        if kind == "ASK" and result.boolean is None:
+            raise StoreError("the server answered an ASK query without a boolean")
+        return result
+
+    def _parse_graph(self, resp: Response) -> Graph:
+        fmt = _RDF_PARSERS.get(resp.content_type)
+        if fmt is None:
+            raise StoreError(
+                f"the server answered with {resp.content_type or 'no content type'}, "
+                "not an RDF graph"
+            )
+        graph = Graph()
+        if resp.body.strip():
+            try:
+                graph.parse(data=resp.body.decode("utf-8"), format=fmt)
+            except Exception as exc:
+                raise StoreError(f"cannot read the server's {resp.content_type}: {exc}") from exc
+        return graph
+
+    def update(self, text: str) -> None:
+        """Send one SPARQL Update request."""
+        self.http.request(
+            "POST",
+            self.update_url,
+            data=text.encode("utf-8"),
+            content_type="application/sparql-update",
+        )
+        self._names = None
+
+    def _gsp(self, name: URIRef) -> str:
+        assert self.gsp_url is not None
+        sep = "&" if "?" in self.gsp_url else "?"
+        return f"{self.gsp_url}{sep}{urllib.parse.urlencode({'graph': str(name)})}"
+
+    # -- the Store interface --------------------------------------------------
+
+    def graph_names(self) -> list[URIRef]:
+        if self._names is None:
+            text = (
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER(STRSTARTS(STR(?g), "{GRAPH_SPACE}")) }}'
+            )
+            rows = self._query(text, "SELECT", dataset=False).rows
+            self._names = sorted(
+                {URIRef(str(r["g"])) for r in rows if isinstance(r.get("g"), URIRef)}
+            )
+        return list(self._names)
+
+    def graph(self, name: URIRef) -> Graph:
+        if self.gsp_url is not None:
+            resp = self.http.request("GET", self._gsp(name), accept=GRAPH_TYPES, ok_missing=True)
+            return Graph() if resp.status == 404 else self._parse_graph(resp)
+        iri = nt_iri(str(name))
+        graph = self._query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}",
+            "CONSTRUCT",
+            dataset=False,
+        ).graph
+        assert graph is not None
+        # Virtuoso cuts a CONSTRUCT at ResultSetMaxRows without saying so: count to be sure.
+        rows = self._query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}",
+            "SELECT",
+            dataset=False,
+        ).rows
+        n = rows[0].get("n") if rows else None
+        expected = int(n.toPython()) if isinstance(n, Literal) else 0
+        if len(graph) < expected:
+            raise StoreError(
+                f"the server sent only {len(graph)} of the {expected} triples of <{name}>",
+                hint="give the Graph Store Protocol endpoint with --gsp-url, or raise the cap "
+                "(Virtuoso: [SPARQL] ResultSetMaxRows in virtuoso.ini)",
+            )
+        return graph
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        try:
+            for name, triples in graphs.items():
+                if self.gsp_url is not None:
+                    self._put_graph(name, triples)
+                else:
+                    self._write_graph(name, triples)
+        finally:
+            self._names = None
+
+    def _put_graph(self, name: URIRef, triples: Graph) -> None:
+        if not len(triples):
+            self.http.request("DELETE", self._gsp(name), ok_missing=True)
+            return
+        # N-Triples is Turtle: every Graph Store implementation reads text/turtle.
+        body = ntriples(triples, {}).encode("utf-8")
+        self.http.request("PUT", self._gsp(name), data=body, content_type="text/turtle")
+
+    def _write_graph(self, name: URIRef, triples: Graph) -> None:
+        iri = nt_iri(str(name))
+        chunks = list(bnode_groups(triples, self.insert_chunk))
+        first = f"DROP SILENT GRAPH {iri}"
+        if chunks:
+            first += " ;\n" + insert_text({name: chunks[0]})
+        self.update(first)
+        for chunk in chunks[1:]:
+            self.update(insert_text({name: chunk}))
+
+    def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Add the triples in one INSERT DATA request: all land, or none."""
+        text = insert_text(graphs)
+        if text:
+            self.update(text)
+
+    def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+        kind = query.algebra.name.replace("Query", "").upper()
+        own_dataset = bool(query.algebra.get("datasetClause"))
+        return self._query(bind_values(text, bindings), kind, dataset=not own_dataset)
+
+    def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[Row]:
+        return self.select(text, graphs=graphs)
+
+    def __len__(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        n = rows[0].get("n") if rows else None
+        return int(n.toPython()) if isinstance(n, Literal) else 0
+
+
+def _check_url(url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise StoreError(
+            f"{url!r} is not an http(s) URL", hint="for example sparql:http://127.0.0.1:7878/query"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise StoreError(
+            "credentials do not belong in the store URL "
+            "(they would show in the process list and the shell history)",
+            hint="set ZONEGRAPH_SPARQL_USER and ZONEGRAPH_SPARQL_PASSWORD "
+            "(or ZONEGRAPH_SPARQL_TOKEN) instead",
+        )
+
+
+def _check_complete(resp: Response) -> None:
+    """Refuse an answer the server cut short (Virtuoso's ResultSetMaxRows)."""
+    for key, value in resp.headers.items():
+        if key.lower() == "x-sparql-maxrows":
+            raise StoreError(
+                f"the server cut the answer at {value} rows (Virtuoso's ResultSetMaxRows)",
+                hint="raise [SPARQL] ResultSetMaxRows in the server's virtuoso.ini, "
+                "or give --gsp-url for whole graphs",
+            )
