@@ -188,16 +188,28 @@ def run_pyshacl(data: Graph, shapes: Graph, *, focus_nodes: list[URIRef] | None 
     """
     from pyshacl import validate
 
-    _conforms, report_graph, _text = validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        meta_shacl=False,
-        focus_nodes=list(focus_nodes) if focus_nodes else None,
-    )
-    assert isinstance(report_graph, Graph)
+    from ._errors import ZonegraphError
+
+    try:
+        result = validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            meta_shacl=False,
+            focus_nodes=list(focus_nodes) if focus_nodes else None,
+        )
+    except ZonegraphError:
+        raise
+    except Exception as exc:  # pySHACL reports unusable shapes or data by raising
+        raise ZonegraphError(
+            f"SHACL validation could not run: {exc}",
+            hint="check ontology/shapes.ttl (zonegraph check names the problem)",
+        ) from exc
+    report_graph = result[1]
+    if not isinstance(report_graph, Graph):
+        raise ZonegraphError(f"SHACL validation could not run: {result[2]}")
     return report_graph
 
 

@@ -189,7 +189,17 @@ def _set_dataset(query: Query, default: tuple[str, ...], named: tuple[str, ...])
 
 
 def _evaluate(dataset: Dataset, query: Query, max_rows: int) -> Any:
-    """Like ``_query.run``, but SELECT rows are read lazily and stop past *max_rows*."""
+    """Like ``_query.run``, but SELECT rows are read lazily and stop past *max_rows*.
+
+    Evaluation runs under the audit guard: nothing the query names is fetched.
+    """
+    from ._guard import guarded
+
+    with guarded("the query"):
+        return _evaluate_unguarded(dataset, query, max_rows)
+
+
+def _evaluate_unguarded(dataset: Dataset, query: Query, max_rows: int) -> Any:
     from ._results import QueryResult
 
     try:
