@@ -14,13 +14,14 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ._namespaces import PREFIXES, ZG
 
 _INDENT = "    "
-_SOURCE_CLASSES = {ZG.Source, ZG.NewsArticle, ZG.WebPage, ZG.ReferenceDataset}
+# What a file is about comes first: its source, or the ontology it declares.
+_HEAD_CLASSES = {ZG.Source, ZG.NewsArticle, ZG.WebPage, ZG.ReferenceDataset, OWL.Ontology}
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
@@ -135,10 +136,10 @@ class _Writer:
         lines = []
         for p in preds:
             objs = sorted(self.graph.objects(subject, p), key=self.object_key)
-            rendered = [self.term(o, depth=depth) for o in objs]
-            if len(rendered) == 1:
-                lines.append(f"{pad}{self.predicate(p)} {rendered[0]}")
+            if len(objs) == 1:
+                lines.append(f"{pad}{self.predicate(p)} {self.term(objs[0], depth=depth)}")
             else:
+                rendered = [self.term(o, depth=depth + 1) for o in objs]
                 inner = f",\n{pad}{_INDENT}"
                 lines.append(f"{pad}{self.predicate(p)}\n{pad}{_INDENT}" + inner.join(rendered))
         return lines
@@ -151,7 +152,7 @@ class _Writer:
         return "[\n" + " ;\n".join(body) + f"\n{pad}]"
 
     def subject_key(self, s: Node) -> tuple[int, int, str]:
-        is_source = any((s, RDF.type, c) in self.graph for c in _SOURCE_CLASSES)
+        is_source = any((s, RDF.type, c) in self.graph for c in _HEAD_CLASSES)
         if isinstance(s, URIRef):
             return (0 if is_source else 1, 0, str(s))
         return (2, 0, "")
@@ -171,10 +172,17 @@ class _Writer:
 
 
 def _quote(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+    """A Turtle string: a long string (three quotes) when it spans lines, so SPARQL
+    texts in shapes stay readable."""
+    text = text.replace("\\", "\\\\").replace("\r", "\\r")
+    if "\n" in text:
+        # Inside three quotes a quote needs escaping only before another quote or at the end.
+        out = []
+        for i, ch in enumerate(text):
+            nxt = text[i + 1] if i + 1 < len(text) else None
+            out.append('\\"' if ch == '"' and nxt in ('"', None) else ch)
+        return '"""' + "".join(out) + '"""'
+    return '"' + text.replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
 
 
 def leading_comments(text: str) -> str:
