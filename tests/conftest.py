@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import REPO
 
 import zonegraph
+from support import REPO
 
 
 @pytest.fixture(scope="session")

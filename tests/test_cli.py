@@ -12,9 +12,8 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from zonegraph.cli import main
-
 from support import REPO, run_cli, snapshot
+from zonegraph.cli import main
 
 NEW_SOURCE = """\
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -38,7 +37,9 @@ zgr:cli-test-company a zg:Company ;
     dct:source zgs:cli-test-source .
 """
 
-TYPO = NEW_SOURCE.replace("zg:locatedIn zgr:sino-german-ecopark", "zg:locatedInn zgr:sino-german-ecopark")
+TYPO = NEW_SOURCE.replace(
+    "zg:locatedIn zgr:sino-german-ecopark", "zg:locatedInn zgr:sino-german-ecopark"
+)
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -106,11 +107,16 @@ def test_bad_parameter_is_exit_2_with_a_hint() -> None:
 
 
 def test_sparql_select_ask_construct_describe() -> None:
-    code, out, _ = invoke("sparql", "SELECT ?c WHERE { ?c zg:isoCode \"DE\" }", "--format", "csv")
+    code, out, _ = invoke("sparql", 'SELECT ?c WHERE { ?c zg:isoCode "DE" }', "--format", "csv")
     assert code == 0 and "https://w3id.org/zonegraph/id/germany" in out
-    code, out, _ = invoke("sparql", "ASK { zgr:germany zg:isoCode \"DE\" }", "--format", "json")
+    code, out, _ = invoke("sparql", 'ASK { zgr:germany zg:isoCode "DE" }', "--format", "json")
     assert code == 0 and json.loads(out)["boolean"] is True
-    code, out, _ = invoke("sparql", "CONSTRUCT { ?c zg:isoCode ?i } WHERE { ?c zg:isoCode ?i }", "--format", "ntriples")
+    code, out, _ = invoke(
+        "sparql",
+        "CONSTRUCT { ?c zg:isoCode ?i } WHERE { ?c zg:isoCode ?i }",
+        "--format",
+        "ntriples",
+    )
     assert code == 0 and len(Graph().parse(data=out, format="nt")) == 9
     code, out, _ = invoke("sparql", "DESCRIBE zgr:germany", "--format", "turtle")
     assert code == 0 and len(Graph().parse(data=out, format="turtle")) > 0
@@ -147,7 +153,9 @@ def test_export_writes_a_file(tmp_path: Path) -> None:
 def test_validate_exit_codes(tmp_path: Path) -> None:
     good = write(tmp_path, "good.ttl", NEW_SOURCE)
     bad = write(tmp_path, "bad.ttl", TYPO)
-    broken = write(tmp_path, "broken.ttl", NEW_SOURCE.replace("zgs:cli-test-source .", "zgs:cli-test-source"))
+    broken = write(
+        tmp_path, "broken.ttl", NEW_SOURCE.replace("zgs:cli-test-source .", "zgs:cli-test-source")
+    )
     code, out, _ = invoke("validate", str(good))
     assert code == 0, out
     code, out, _ = invoke("validate", str(bad))
@@ -181,7 +189,14 @@ def test_add_merges_atomically_and_refuses_bad_facts(kg_dir: Path, tmp_path: Pat
     after = snapshot(kg_dir)
     assert set(after) == set(before) | {"kg/cli-test-source.ttl"}
     assert all(after[k] == v for k, v in before.items())
-    code, out, _ = invoke("--kg", str(kg_dir), "query", "organisations-in-place", "-p", "place=zgr:sino-german-ecopark")
+    code, out, _ = invoke(
+        "--kg",
+        str(kg_dir),
+        "query",
+        "organisations-in-place",
+        "-p",
+        "place=zgr:sino-german-ecopark",
+    )
     assert "Test Company" in out
     code, out, _ = invoke("--kg", str(kg_dir), "fmt", "--check")
     assert "cli-test-source" not in out
@@ -219,4 +234,6 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme() -> None:
         code, out, _ = invoke(name, "--help")
         assert code == 0
         assert "Example" in out, f"{name} --help has no example"
-        assert f"zonegraph {name}" in readme or f"zonegraph --store SPEC {name}" in readme, f"README lacks {name}"
+        assert f"zonegraph {name}" in readme or f"zonegraph --store SPEC {name}" in readme, (
+            f"README lacks {name}"
+        )

@@ -55,7 +55,9 @@ def test_inferred_triples_go_to_their_own_graph(kg: zonegraph.KnowledgeGraph) ->
     # (the West Coast New Area is no example: ECNS 2014 states it outright)
     assert (ZGR["sino-german-ecopark"], ZG.partOf, ZGR["shandong"]) in inferred
     # nothing inferred leaks into a source graph
-    assert isomorphic(ds.graph(ZGS["chinadaily-2018-06-10"]), kg.source_graphs()[ZGS["chinadaily-2018-06-10"]])
+    assert isomorphic(
+        ds.graph(ZGS["chinadaily-2018-06-10"]), kg.source_graphs()[ZGS["chinadaily-2018-06-10"]]
+    )
 
 
 def test_no_ontology_option_leaves_it_out(kg: zonegraph.KnowledgeGraph) -> None:

@@ -12,6 +12,7 @@ from support import REPO
 from zonegraph._format import canonical_text, format_files
 from zonegraph._layout import Layout
 
+
 def _param(path: Path) -> object:
     return pytest.param(path, id=path.name)
 

@@ -9,7 +9,10 @@ import pytest
 from zonegraph import InputError
 from zonegraph._parse import parse_turtle, parse_turtle_text
 
-PREFIX = "@prefix zgr: <https://w3id.org/zonegraph/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+PREFIX = (
+    "@prefix zgr: <https://w3id.org/zonegraph/id/> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -20,7 +23,12 @@ PREFIX = "@prefix zgr: <https://w3id.org/zonegraph/id/> .\n@prefix rdfs: <http:/
         # an undeclared prefix
         ('zgx:a rdfs:label "A" .\n', 3, None, "prefix"),
         # an ill-typed date
-        ('zgr:a zgr:when "2024-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n', 3, 16, "ill-typed"),
+        (
+            'zgr:a zgr:when "2024-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n',
+            3,
+            16,
+            "ill-typed",
+        ),
         # a relative IRI and no base
         ('<a> rdfs:label "A" .\n', 3, 1, "relative IRI"),
         # an IRI with a space
@@ -29,7 +37,9 @@ PREFIX = "@prefix zgr: <https://w3id.org/zonegraph/id/> .\n@prefix rdfs: <http:/
         ('zgr:a rdfs:label "A"@en-toolongsubtag .\n', 3, None, "language tag"),
     ],
 )
-def test_bad_turtle_is_refused_with_a_location(body: str, line: int, column: int | None, words: str) -> None:
+def test_bad_turtle_is_refused_with_a_location(
+    body: str, line: int, column: int | None, words: str
+) -> None:
     with pytest.raises(InputError) as info:
         parse_turtle_text(PREFIX + body, name="new.ttl")
     err = info.value

@@ -6,7 +6,7 @@ A header is a block of ``#`` comment lines at the top of the file::
     # param: ?zone iri zg:EconomicCooperationZone = zgr:qingdao-iecz
     #   The zone whose parks are listed.
     # returns: ?park ?parkLabel ?country ?countryLabel ?launched ?source
-    # example: zonegraph query parks-of-zone -p zone="Qingdao International Economic Cooperation Zone"
+    # example: zonegraph query parks-of-zone -p zone="Sino-German Ecopark"
 
 ``param`` lines read ``?NAME TYPE [CLASS] [= DEFAULT | optional]``; a
 parameter with neither a default nor ``optional`` is required. Indented
@@ -75,7 +75,7 @@ def parse_query_file(path: Path) -> CannedQuery:
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "parks.rq"
-    >>> _ = p.write_text("# summary: Parks.\\n# param: ?zone iri zg:EconomicCooperationZone = zgr:z\\n"
+    >>> _ = p.write_text("# summary: Parks.\\n# param: ?zone iri zg:Zone = zgr:z\\n"
     ...                  "#   The zone.\\nSELECT ?park { ?park zg:partOf ?zone }\\n")
     >>> q = parse_query_file(p)
     >>> q.name, q.summary, q.params[0].name, q.params[0].default, q.params[0].description

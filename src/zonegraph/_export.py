@@ -27,7 +27,14 @@ MEDIA_TYPES = {
     "jsonld": "application/ld+json",
     "xml": "application/rdf+xml",
 }
-EXTENSIONS = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "trig": "trig", "jsonld": "jsonld", "xml": "rdf"}
+EXTENSIONS = {
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "nquads": "nq",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "xml": "rdf",
+}
 
 
 def jsonld_context() -> dict[str, Any]:
@@ -43,7 +50,9 @@ def jsonld_context() -> dict[str, Any]:
 def serialize_graphs(graphs: dict[URIRef, Graph], fmt: str) -> str:
     """Serialize named *graphs* in *fmt*; triple formats get their union."""
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise ValueError(
+            f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}"
+        )
     if fmt in QUAD_FORMATS:
         ds = Dataset()
         bind_prefixes(ds)

@@ -22,7 +22,7 @@ from ._export import serialize_graphs
 from ._fsio import file_state, locked, reading, recover, write_files
 from ._guard import guarded, network_allowed
 from ._layout import Layout, shipped_root
-from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, bind_prefixes, shorten
+from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, shorten
 from ._neighbourhood import Plan
 from ._params import LabelIndex, resolve
 from ._parse import DEFAULT_MAX_BYTES, parse_turtle
@@ -58,11 +58,17 @@ class KnowledgeGraph:
     """
 
     def __init__(
-        self, layout: Layout, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+        self,
+        layout: Layout,
+        *,
+        store: Store | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
         allow_network: bool = False,
     ) -> None:
         self.layout = layout.check()
-        self.max_bytes = max_bytes  # for input files; the KG's own files are read whatever their size
+        self.max_bytes = (
+            max_bytes  # for input files; the KG's own files are read whatever their size
+        )
         self.allow_network = allow_network  # SERVICE, owl:imports statements (never followed)
         self._kg_state: dict[str, tuple[int, int, int]] = {}
         self.ontology = Graph()
@@ -91,7 +97,10 @@ class KnowledgeGraph:
 
     def _refresh(self) -> None:
         """Re-read the KG files another process replaced since they were read (hold the lock)."""
-        if isinstance(self.store, MemoryStore) and file_state(self.layout.source_files()) != self._kg_state:
+        if (
+            isinstance(self.store, MemoryStore)
+            and file_state(self.layout.source_files()) != self._kg_state
+        ):
             self.store.replace_graphs(self.read_kg_files())
             self.__dict__.pop("labels", None)
 
@@ -131,8 +140,12 @@ class KnowledgeGraph:
         path = self.layout.shapes_file
         if not path.exists():
             raise StoreError(f"no shapes file at {self._rel(path)}", hint="add ontology/shapes.ttl")
-        shapes = parse_turtle(path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network)
-        check_shapes_file(shapes, path.read_bytes(), name=self._rel(path), allow_network=self.allow_network)
+        shapes = parse_turtle(
+            path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network
+        )
+        check_shapes_file(
+            shapes, path.read_bytes(), name=self._rel(path), allow_network=self.allow_network
+        )
         return shapes
 
     @functools.cached_property
@@ -168,7 +181,9 @@ class KnowledgeGraph:
         """The canned queries, sorted by name."""
         return sorted(self.catalogue, key=lambda q: q.name)
 
-    def query(self, name: str, params: Mapping[str, str | Node] | None = None, **kwargs: str | Node) -> QueryResult:
+    def query(
+        self, name: str, params: Mapping[str, str | Node] | None = None, **kwargs: str | Node
+    ) -> QueryResult:
         """Run the canned query *name*; parameters by keyword or as a mapping.
 
         Entity parameters take an IRI, a prefixed name or a label; each value is
@@ -179,11 +194,20 @@ class KnowledgeGraph:
         bindings = self.bind(canned, given)
         return self._run(canned.text, bindings, name=f"queries/{name}.rq")
 
-    def _run(self, text: str, bindings: Mapping[str, Node], *, name: str = "query", allow_service: bool = False) -> QueryResult:
+    def _run(
+        self,
+        text: str,
+        bindings: Mapping[str, Node],
+        *,
+        name: str = "query",
+        allow_service: bool = False,
+    ) -> QueryResult:
         prologue = self.catalogue.prologue
         prepared = _query.prepare(text, prologue=prologue, name=name)
         allow_service = allow_service or self.allow_network
-        _query.refuse_outside_access(prepared, graphs=map(str, self.graph_names()), allow_service=allow_service)
+        _query.refuse_outside_access(
+            prepared, graphs=map(str, self.graph_names()), allow_service=allow_service
+        )
         with network_allowed(allow_service):
             return self.store.query(prepared, f"{prologue}\n{text}" if prologue else text, bindings)
 
@@ -203,13 +227,18 @@ class KnowledgeGraph:
                 if p.required:
                     raise ParameterError(
                         f"query {canned.name!r} needs parameter {p.name!r} ({p.type})",
-                        hint=f"add -p {p.name}=VALUE" + (f"; {p.description}" if p.description else ""),
+                        hint=f"add -p {p.name}=VALUE"
+                        + (f"; {p.description}" if p.description else ""),
                     )
                 continue
-            bindings[p.name] = resolve(p, value, labels=self.labels, exists=self.exists, members=self.members)
+            bindings[p.name] = resolve(
+                p, value, labels=self.labels, exists=self.exists, members=self.members
+            )
         return bindings
 
-    def sparql(self, text: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False) -> QueryResult:
+    def sparql(
+        self, text: str, *, bindings: Mapping[str, Node] | None = None, allow_service: bool = False
+    ) -> QueryResult:
         """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (prefixes of queries/ apply)."""
         return self._run(text, bindings or {}, allow_service=allow_service)
 
@@ -218,7 +247,10 @@ class KnowledgeGraph:
     def read_facts(self, paths: Iterable[str | Path]) -> list[tuple[Path, Graph]]:
         """Parse new-facts files strictly; InputError names file:line:column."""
         return [
-            (Path(p), parse_turtle(Path(p), max_bytes=self.max_bytes, allow_network=self.allow_network))
+            (
+                Path(p),
+                parse_turtle(Path(p), max_bytes=self.max_bytes, allow_network=self.allow_network),
+            )
             for p in paths
         ]
 
@@ -242,7 +274,9 @@ class KnowledgeGraph:
                 touched.add(o)
         if not touched:
             return ValidationReport()
-        data = self._validation_graph(extra=new, around={t for t in touched if isinstance(t, URIRef)})
+        data = self._validation_graph(
+            extra=new, around={t for t in touched if isinstance(t, URIRef)}
+        )
         shapes = self.shapes
         # No pySHACL focus_nodes: in pySHACL 0.40 it also filters the shapes nested
         # in sh:or / sh:node / sh:not, which then pass or fail unchecked. The
@@ -254,12 +288,16 @@ class KnowledgeGraph:
     def _is_vocabulary(self, iri: URIRef) -> bool:
         return (iri, None, None) in self.ontology
 
-    def _validation_graph(self, *, extra: Graph | None = None, around: set[URIRef] | None = None) -> Graph:
+    def _validation_graph(
+        self, *, extra: Graph | None = None, around: set[URIRef] | None = None
+    ) -> Graph:
         if around is None:
             data = self.data()
         else:  # only what validating *around* needs (a server sends just that neighbourhood)
             sources = [n for n in self.graph_names() if str(n).startswith(str(ZGS))]
-            data = self.store.neighbourhood(around, sources, self.vocabulary, plan=self.plan, extra=extra)
+            data = self.store.neighbourhood(
+                around, sources, self.vocabulary, plan=self.plan, extra=extra
+            )
         if extra is not None:
             data += extra
         data += self.ontology if around is None else self._validation_ontology
@@ -326,7 +364,9 @@ class KnowledgeGraph:
         self.__dict__.pop("labels", None)
         return AddResult(report, sorted(merged))
 
-    def _add_to_store(self, files: list[tuple[Path, Graph]], targets: Mapping[Path, URIRef]) -> AddResult:
+    def _add_to_store(
+        self, files: list[tuple[Path, Graph]], targets: Mapping[Path, URIRef]
+    ) -> AddResult:
         """Validate against the store's graph, then write every file's facts in one request."""
         report = self._validate_new(files)
         if not report.conforms:
@@ -340,14 +380,19 @@ class KnowledgeGraph:
         return AddResult(report, stored=sorted(graphs))
 
     def _target_source(self, path: Path, graph: Graph) -> URIRef:
-        described = {s for s, o in graph.subject_objects(RDF.type) if o in _SOURCE_CLASSES and isinstance(s, URIRef)}
+        described = {
+            s
+            for s, o in graph.subject_objects(RDF.type)
+            if o in _SOURCE_CLASSES and isinstance(s, URIRef)
+        }
         cited = {o for o in graph.objects(None, DCT.source) if isinstance(o, URIRef)}
         sources = described | cited
         if len(sources) != 1:
             found = ", ".join(sorted(shorten(str(s)) for s in sources)) or "none"
             raise SourceError(
                 f"{path}: the facts must come from exactly one source; found {found}",
-                hint="give every node dct:source <the source>, and put each source's facts in a file of its own",
+                hint="give every node dct:source <the source>, "
+                "and put each source's facts in a file of its own",
             )
         (source,) = sources
         if not str(source).startswith(str(ZGS)):
@@ -405,16 +450,18 @@ _LABELS = """SELECT ?s ?p ?o WHERE {
 
 
 def open_kg(
-    root: str | Path | None = None, *, store: Store | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    root: str | Path | None = None,
+    *,
+    store: Store | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     allow_network: bool = False,
 ) -> KnowledgeGraph:
-    """Open the KG directory *root* (``ontology/``, ``kg/``, ``queries/``); the shipped graph by default.
+    """Open the KG directory *root* (``ontology/``, ``kg/``, ``queries/``).
+
+    Without *root*, the shipped graph.
 
     Without *store*, the directory's files are loaded into a new in-memory store.
     *allow_network* lets queries and shapes use SERVICE (refused by default).
     """
     layout = Layout(Path(root) if root is not None else shipped_root())
     return KnowledgeGraph(layout, store=store, max_bytes=max_bytes, allow_network=allow_network)
-
-
-

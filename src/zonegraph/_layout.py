@@ -67,7 +67,9 @@ class Layout:
 
     def check(self) -> Layout:
         """Return self if the directory has the expected parts, else raise StoreError."""
-        missing = [d.name for d in (self.ontology_dir, self.kg_dir, self.queries_dir) if not d.is_dir()]
+        missing = [
+            d.name for d in (self.ontology_dir, self.kg_dir, self.queries_dir) if not d.is_dir()
+        ]
         if missing:
             raise StoreError(
                 f"{self.root} is not a zonegraph KG directory: no {', '.join(missing)}/",

@@ -89,7 +89,7 @@ def shorten(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _LOCAL_OK(local: str) -> bool:  # noqa: N802 - reads as a predicate
+def _LOCAL_OK(local: str) -> bool:
     import re
 
     return bool(re.fullmatch(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?", local))

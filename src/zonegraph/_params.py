@@ -89,10 +89,14 @@ def _resolve_entity(
         if not candidates:
             pool = sorted({labels.label(i) or "" for i in allowed} - {""}) if allowed else None
             close = difflib.get_close_matches(text, pool or labels.all_labels(), n=3, cutoff=0.6)
-            hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else (
-                "give an IRI, a prefixed name such as zgr:qingdao-iecz, or an entity's label"
+            hint = (
+                f"did you mean {' or '.join(repr(c) for c in close)}?"
+                if close
+                else ("give an IRI, a prefixed name such as zgr:qingdao-iecz, or an entity's label")
             )
-            raise ParameterError(f"no entity{kind} is called {text!r} (parameter {param.name!r})", hint=hint)
+            raise ParameterError(
+                f"no entity{kind} is called {text!r} (parameter {param.name!r})", hint=hint
+            )
     if allowed is not None:
         matching = candidates & allowed
         if not matching:

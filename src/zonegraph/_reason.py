@@ -87,7 +87,8 @@ def validation_closure(data: Iterable[Triple], vocabulary: Vocabulary) -> set[Tr
     ...   @prefix zg: <https://w3id.org/zonegraph/ontology#> .
     ...   @prefix owl: <http://www.w3.org/2002/07/owl#> .
     ...   zg:partOf a owl:TransitiveProperty ; owl:inverseOf zg:hasPart .''', format="turtle")
-    >>> new = validation_closure([(zg.a, zg.partOf, zg.b), (zg.b, zg.partOf, zg.c)], Vocabulary(onto))
+    >>> data = [(zg.a, zg.partOf, zg.b), (zg.b, zg.partOf, zg.c)]
+    >>> new = validation_closure(data, Vocabulary(onto))
     >>> (zg.a, zg.partOf, zg.c) in new, (zg.c, zg.hasPart, zg.a) in new
     (True, True)
     """

@@ -76,7 +76,7 @@ class QueryResult:
         return pandas.DataFrame(self.tuples(), columns=list(self.vars))
 
     def serialize(self, fmt: str = "table", *, width: int | None = None) -> str:
-        """Render as ``table``, ``csv``, ``tsv``, ``json``, ``xml`` or, for graphs, an RDF format."""
+        """Render as ``table``, ``csv``, ``tsv``, ``json``, ``xml``; a graph in an RDF format."""
         if self.graph is not None:
             rdf_format = "turtle" if fmt == "table" else fmt
             if rdf_format not in GRAPH_FORMATS:
@@ -87,7 +87,9 @@ class QueryResult:
             return _table(self, width)
         writer = _WRITERS.get(fmt)
         if writer is None:
-            raise ValueError(f"unknown results format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
+            raise ValueError(
+                f"unknown results format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}"
+            )
         return writer(self)
 
 
@@ -141,7 +143,9 @@ def _table(result: QueryResult, width: int | None) -> str:
         "  ".join("-" * w for w in widths),
     ]
     for c in cells:
-        lines.append("  ".join(_cut(v, w).ljust(w) for v, w in zip(c, widths, strict=True)).rstrip())
+        lines.append(
+            "  ".join(_cut(v, w).ljust(w) for v, w in zip(c, widths, strict=True)).rstrip()
+        )
     count = len(result.rows)
     lines.append(f"({count} row{'s' if count != 1 else ''})")
     return "\n".join(lines)
@@ -207,7 +211,8 @@ def _json(result: QueryResult) -> str:
     if result.kind == "ASK":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=2) + "\n"
     bindings = [
-        {v: _json_term(t) for v in result.vars if (t := row.get(v)) is not None} for row in result.rows
+        {v: _json_term(t) for v in result.vars if (t := row.get(v)) is not None}
+        for row in result.rows
     ]
     doc = {"head": {"vars": result.vars}, "results": {"bindings": bindings}}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -216,7 +221,11 @@ def _json(result: QueryResult) -> str:
 def _xml(result: QueryResult) -> str:
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
     if result.kind == "ASK":
-        out += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        out += [
+            "  <head/>",
+            f"  <boolean>{'true' if result.boolean else 'false'}</boolean>",
+            "</sparql>",
+        ]
         return "\n".join(out) + "\n"
     out.append("  <head>")
     out += [f"    <variable name={quoteattr(v)}/>" for v in result.vars]
@@ -246,4 +255,9 @@ def _xml_term(term: Node) -> str:
     return f"<literal>{escape(str(term))}</literal>"
 
 
-_WRITERS: dict[str, Callable[[QueryResult], str]] = {"csv": _csv, "tsv": _tsv, "json": _json, "xml": _xml}
+_WRITERS: dict[str, Callable[[QueryResult], str]] = {
+    "csv": _csv,
+    "tsv": _tsv,
+    "json": _json,
+    "xml": _xml,
+}

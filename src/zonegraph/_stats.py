@@ -51,7 +51,9 @@ class Stats:
         lines += [f"  {c.ljust(width)}  {n:>6,}" for c, n in self.classes.items()]
         lines += ["", "sources (facts stated, entities described):"]
         for s in self.sources:
-            lines.append(f"  {shorten(s.iri)}  {s.triples:,} facts, {s.entities:,} entities  {s.title}")
+            lines.append(
+                f"  {shorten(s.iri)}  {s.triples:,} facts, {s.entities:,} entities  {s.title}"
+            )
         return "\n".join(lines) + "\n"
 
 

@@ -43,7 +43,7 @@ class Store(ABC):
 
     @abstractmethod
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        """Replace each named graph of *graphs* with the given triples, all at once where the store can."""
+        """Replace each named graph of *graphs* with the given triples (at once where possible)."""
 
     @abstractmethod
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
@@ -137,7 +137,9 @@ class MemoryStore(Store):
         return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
 
 
-def open_store(spec: str, *, update_url: str | None = None, gsp_url: str | None = None) -> Store | None:
+def open_store(
+    spec: str, *, update_url: str | None = None, gsp_url: str | None = None
+) -> Store | None:
     """The store named by *spec*: ``memory`` (None: the KG's files are loaded into memory),
     ``oxigraph:DIR`` (an embedded Oxigraph store on disk) or ``sparql:URL`` (a SPARQL 1.1 server).
     """

@@ -75,7 +75,11 @@ class _Writer:
 
     def iri(self, iri: URIRef) -> str:
         text = str(iri)
-        best = max((p for p, ns in PREFIXES.items() if text.startswith(ns)), key=lambda p: len(PREFIXES[p]), default=None)
+        best = max(
+            (p for p, ns in PREFIXES.items() if text.startswith(ns)),
+            key=lambda p: len(PREFIXES[p]),
+            default=None,
+        )
         if best is not None:
             local = text[len(PREFIXES[best]) :]
             if _LOCAL.match(local):
@@ -110,7 +114,7 @@ class _Writer:
         text = str(term)
         for prefix, ns in PREFIXES.items():
             if text.startswith(ns):
-                return f"{prefix}:{text[len(ns):]}"
+                return f"{prefix}:{text[len(ns) :]}"
         return text
 
     def object_key(self, o: Node) -> tuple[int, str, str]:
@@ -165,7 +169,11 @@ class _Writer:
         blanks.sort(key=self.content_key)
         out = []
         for s in [*named, *blanks]:
-            head = self.term(s) if not isinstance(s, BNode) else "_:" + self.labels.setdefault(s, f"b{len(self.labels) + 1}")
+            head = (
+                self.term(s)
+                if not isinstance(s, BNode)
+                else "_:" + self.labels.setdefault(s, f"b{len(self.labels) + 1}")
+            )
             body = self.properties(s, 1)
             out.append(f"{head}\n" + " ;\n".join(body) + " .\n")
         return out
@@ -199,7 +207,9 @@ def to_turtle(graph: Graph, *, header: str = "") -> str:
     """Write *graph* in the canonical layout.
 
     >>> from rdflib import Graph
-    >>> g = Graph().parse(data='<https://w3id.org/zonegraph/id/b> <http://www.w3.org/2000/01/rdf-schema#label> "B"@en ; a <https://w3id.org/zonegraph/ontology#Country> .', format="turtle")
+    >>> g = Graph().parse(format="turtle", data='''
+    ...     <https://w3id.org/zonegraph/id/b> <http://www.w3.org/2000/01/rdf-schema#label> "B"@en ;
+    ...         a <https://w3id.org/zonegraph/ontology#Country> .''')
     >>> print(to_turtle(g), end="")
     @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
     @prefix zg: <https://w3id.org/zonegraph/ontology#> .

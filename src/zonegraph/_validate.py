@@ -123,15 +123,26 @@ class ValidationReport:
         parts = [f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES]
         lines = [f"{head}: {', '.join(parts)}."]
         order = {s: i for i, s in enumerate(SEVERITIES)}
-        for r in sorted(self.results, key=lambda r: (order[r.severity], str(r.focus_node), str(r.path))):
-            where = shorten(str(r.focus_node)) if isinstance(r.focus_node, URIRef) else "a blank node"
+        for r in sorted(
+            self.results, key=lambda r: (order[r.severity], str(r.focus_node), str(r.path))
+        ):
+            where = (
+                shorten(str(r.focus_node)) if isinstance(r.focus_node, URIRef) else "a blank node"
+            )
             prop = f" {shorten(str(r.path))}" if isinstance(r.path, URIRef) else ""
             lines.append("")
             lines.append(f"{r.severity}: {where}{prop}")
             lines.append(f"  {r.message}")
             if r.value is not None:
-                lines.append(f"  value: {r.value.n3() if not isinstance(r.value, URIRef) else shorten(str(r.value))}")
-            shape = shorten(str(r.source_shape)) if isinstance(r.source_shape, URIRef) else "(inline shape)"
+                lines.append(
+                    "  value: "
+                    + (r.value.n3() if not isinstance(r.value, URIRef) else shorten(str(r.value)))
+                )
+            shape = (
+                shorten(str(r.source_shape))
+                if isinstance(r.source_shape, URIRef)
+                else "(inline shape)"
+            )
             lines.append(f"  shape: {shape} ({shorten(str(r.constraint))})")
         for name, rows in failed_checks.items():
             lines.append("")
@@ -140,7 +151,9 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
 
-def results_from_report(report: Graph, *, keep: Iterable[Node] | None = None) -> list[ValidationResult]:
+def results_from_report(
+    report: Graph, *, keep: Iterable[Node] | None = None
+) -> list[ValidationResult]:
     """Read the ``sh:ValidationResult`` nodes of a pySHACL report graph.
 
     With *keep*, only results whose focus node is in *keep* are returned.
@@ -152,7 +165,10 @@ def results_from_report(report: Graph, *, keep: Iterable[Node] | None = None) ->
         if focus is None or (wanted is not None and focus not in wanted):
             continue
         severity = report.value(node, SH.resultSeverity)
-        messages = sorted(report.objects(node, SH.resultMessage), key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)))
+        messages = sorted(
+            report.objects(node, SH.resultMessage),
+            key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
+        )
         out.append(
             ValidationResult(
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",

@@ -36,8 +36,14 @@ class _Context:
     quiet: bool = False
 
     def __init__(
-        self, kg_dir: Path | None, max_bytes: int, store: str, update_url: str | None, gsp_url: str | None,
-        *, allow_network: bool = False,
+        self,
+        kg_dir: Path | None,
+        max_bytes: int,
+        store: str,
+        update_url: str | None,
+        gsp_url: str | None,
+        *,
+        allow_network: bool = False,
     ) -> None:
         self.kg_dir = kg_dir
         self.allow_network = allow_network
@@ -99,8 +105,16 @@ pass_ctx = click.make_pass_decorator(_Context)
     envvar="ZONEGRAPH_STORE",
     help="Where the triples live: memory, oxigraph:DIR or sparql:URL (see 'Scaling out').",
 )
-@click.option("--update-url", envvar="ZONEGRAPH_UPDATE_URL", help="SPARQL Update endpoint, where the server keeps it apart.")
-@click.option("--gsp-url", envvar="ZONEGRAPH_GSP_URL", help="Graph Store Protocol endpoint, where the server keeps it apart.")
+@click.option(
+    "--update-url",
+    envvar="ZONEGRAPH_UPDATE_URL",
+    help="SPARQL Update endpoint, where the server keeps it apart.",
+)
+@click.option(
+    "--gsp-url",
+    envvar="ZONEGRAPH_GSP_URL",
+    help="Graph Store Protocol endpoint, where the server keeps it apart.",
+)
 @click.option(
     "--allow-network",
     is_flag=True,
@@ -108,7 +122,10 @@ pass_ctx = click.make_pass_decorator(_Context)
     "zonegraph opens no URL and no file its input names (see docs/security.md).",
 )
 @click.option(
-    "-q", "--quiet", is_flag=True, envvar="ZONEGRAPH_QUIET",
+    "-q",
+    "--quiet",
+    is_flag=True,
+    envvar="ZONEGRAPH_QUIET",
     help="No progress display on standard error.",
 )
 @click.version_option(package_name="zonegraph")
@@ -143,11 +160,20 @@ def queries_cmd(ctx: _Context, verbose: bool) -> None:
         _fail(exc)
     width = max((len(q.name) for q in items), default=0)
     for q in items:
-        params = " ".join(f"{p.name}={'…' if p.required else (p.default or '')}".rstrip("=") for p in q.params)
-        click.echo(f"{q.name.ljust(width)}  {q.summary}" + (f"  [{params}]" if params and not verbose else ""))
+        params = " ".join(
+            f"{p.name}={'…' if p.required else (p.default or '')}".rstrip("=") for p in q.params
+        )
+        click.echo(
+            f"{q.name.ljust(width)}  {q.summary}"
+            + (f"  [{params}]" if params and not verbose else "")
+        )
         if verbose:
             for p in q.params:
-                req = "required" if p.required else (f"default {p.default}" if p.default else "optional")
+                req = (
+                    "required"
+                    if p.required
+                    else (f"default {p.default}" if p.default else "optional")
+                )
                 cls = f" {p.cls}" if p.cls else ""
                 click.echo(f"{'':{width}}    -p {p.name}=<{p.type}{cls}> ({req}) {p.description}")
             if q.returns:
@@ -168,14 +194,22 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command(
     "query",
-    epilog=EPILOG_EXAMPLES + 'zonegraph query organisations-in-place -p place="Sino-German Ecopark" --format csv',
+    epilog=EPILOG_EXAMPLES
+    + 'zonegraph query organisations-in-place -p place="Sino-German Ecopark" --format csv',
 )
 @click.argument("name", shell_complete=query_names)
 @click.option(
-    "-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter (repeatable).",
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter (repeatable).",
     shell_complete=param_values,
 )
-@click.option("-f", "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True
+)
 @pass_ctx
 def query_cmd(ctx: _Context, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run the canned query NAME; entity parameters take an IRI, prefixed name or label."""
@@ -186,10 +220,25 @@ def query_cmd(ctx: _Context, name: str, params: tuple[str, ...], fmt: str) -> No
     click.echo(result.serialize(fmt), nl=fmt == "table")
 
 
-@main.command("sparql", epilog=EPILOG_EXAMPLES + "zonegraph sparql 'SELECT ?c { ?c a zg:Country }' --format csv")
+@main.command(
+    "sparql",
+    epilog=EPILOG_EXAMPLES + "zonegraph sparql 'SELECT ?c { ?c a zg:Country }' --format csv",
+)
 @click.argument("text", required=False)
-@click.option("--file", "file", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Read the query from a file.")
-@click.option("-f", "--format", "fmt", default="table", show_default=True, help=f"Results: {', '.join(RESULT_FORMATS)}; graphs: {', '.join(EXPORT_FORMATS)}.")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read the query from a file.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help=f"Results: {', '.join(RESULT_FORMATS)}; graphs: {', '.join(EXPORT_FORMATS)}.",
+)
 @pass_ctx
 def sparql_cmd(ctx: _Context, text: str | None, file: Path | None, fmt: str) -> None:
     """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (the shared prefixes apply)."""
@@ -207,12 +256,23 @@ def sparql_cmd(ctx: _Context, text: str | None, file: Path | None, fmt: str) -> 
 
 
 @main.command("export", epilog=EPILOG_EXAMPLES + "zonegraph export --format trig -o zonegraph.trig")
-@click.option("-f", "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True)
-@click.option("--inferred", is_flag=True, help="Add the OWL 2 RL inferences in a graph of their own.")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="turtle", show_default=True
+)
+@click.option(
+    "--inferred", is_flag=True, help="Add the OWL 2 RL inferences in a graph of their own."
+)
 @click.option("--no-ontology", is_flag=True, help="Leave the ontology out.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of standard output.",
+)
 @pass_ctx
-def export_cmd(ctx: _Context, fmt: str, inferred: bool, no_ontology: bool, output: Path | None) -> None:
+def export_cmd(
+    ctx: _Context, fmt: str, inferred: bool, no_ontology: bool, output: Path | None
+) -> None:
     """Export the graph; TriG and N-Quads keep one named graph per source."""
     try:
         with ctx.working("reasoning" if inferred else "exporting"):
@@ -229,9 +289,13 @@ def export_cmd(ctx: _Context, fmt: str, inferred: bool, no_ontology: bool, outpu
 _REPORT_FORMATS = ("text", "turtle", "json")
 
 
-@main.command("validate", epilog=EPILOG_EXAMPLES + "zonegraph validate tests/data/valid/new-park.ttl")
+@main.command(
+    "validate", epilog=EPILOG_EXAMPLES + "zonegraph validate tests/data/valid/new-park.ttl"
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default="text", show_default=True)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default="text", show_default=True
+)
 @pass_ctx
 def validate_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
     """Validate new facts against the shapes, with the graph they would join.
@@ -249,7 +313,9 @@ def validate_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
 
 @main.command("add", epilog=EPILOG_EXAMPLES + "zonegraph add new-source.ttl")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default="text", show_default=True)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default="text", show_default=True
+)
 @pass_ctx
 def add_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
     """Validate new facts, then merge them into their source's KG file atomically.
@@ -271,8 +337,12 @@ def add_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"added to <{graph}> in {ctx.store_spec}", err=True)
 
 
-@main.command("load", epilog=EPILOG_EXAMPLES + "zonegraph --store oxigraph:zonegraph.db load --inferred")
-@click.option("--inferred", is_flag=True, help="Also load the OWL 2 RL inferences, in a graph of their own.")
+@main.command(
+    "load", epilog=EPILOG_EXAMPLES + "zonegraph --store oxigraph:zonegraph.db load --inferred"
+)
+@click.option(
+    "--inferred", is_flag=True, help="Also load the OWL 2 RL inferences, in a graph of their own."
+)
 @pass_ctx
 def load_cmd(ctx: _Context, inferred: bool) -> None:
     """Load the KG's files into the store chosen by --store, one named graph per source.
@@ -289,7 +359,9 @@ def load_cmd(ctx: _Context, inferred: bool) -> None:
 
 
 @main.command("check", epilog=EPILOG_EXAMPLES + "zonegraph check --format json")
-@click.option("-f", "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default="text", show_default=True)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default="text", show_default=True
+)
 @pass_ctx
 def check_cmd(ctx: _Context, fmt: str) -> None:
     """Validate the whole graph: shapes, check queries, OWL RL consistency."""
@@ -323,7 +395,12 @@ def stats_cmd(ctx: _Context, as_json: bool) -> None:
 
 
 @main.command("fmt", epilog=EPILOG_EXAMPLES + "zonegraph fmt --check")
-@click.option("--check", "check_only", is_flag=True, help="Only report files not in the canonical layout (exit 1).")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only report files not in the canonical layout (exit 1).",
+)
 @pass_ctx
 def fmt_cmd(ctx: _Context, check_only: bool) -> None:
     """Rewrite ontology/ and kg/ in the canonical Turtle layout."""
@@ -342,42 +419,73 @@ def fmt_cmd(ctx: _Context, check_only: bool) -> None:
 @main.command("serve", epilog=EPILOG_EXAMPLES + "zonegraph serve --port 8000")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
     help="Port to listen on.",
 )
 @click.option(
-    "--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
     help="Seconds a query may run.",
 )
 @click.option(
-    "--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
     help="Rows a result may hold.",
 )
 @click.option(
-    "--max-body", default=1024 * 1024, show_default=True, type=click.IntRange(min=1),
+    "--max-body",
+    default=1024 * 1024,
+    show_default=True,
+    type=click.IntRange(min=1),
     help="Bytes a request body may hold.",
 )
 @click.option(
-    "--workers", default=2, show_default=True, type=click.IntRange(min=1),
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
     help="Query worker processes.",
 )
 @click.option(
-    "--worker-memory", default=2048, show_default=True, type=click.IntRange(min=0),
+    "--worker-memory",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(min=0),
     help="MiB of memory per worker (0: no limit).",
 )
 @click.option(
-    "--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
     help="Allow browser calls from ORIGIN ('*' for any; repeatable). Off by default.",
 )
 @click.option("--allow-updates", is_flag=True, help="Accept SPARQL Update and Graph Store writes.")
 @click.option(
-    "--token", envvar="ZONEGRAPH_TOKEN",
+    "--token",
+    envvar="ZONEGRAPH_TOKEN",
     help="Bearer token updates must carry (better: the ZONEGRAPH_TOKEN variable).",
 )
 @pass_ctx
 def serve_cmd(
-    ctx: _Context, host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
-    worker_memory: int, cors_origins: tuple[str, ...], allow_updates: bool, token: str | None,
+    ctx: _Context,
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    workers: int,
+    worker_memory: int,
+    cors_origins: tuple[str, ...],
+    allow_updates: bool,
+    token: str | None,
 ) -> None:
     """Serve the graph: SPARQL endpoint, entity pages and a query page (read-only by default)."""
     try:
@@ -385,9 +493,14 @@ def serve_cmd(
     except ImportError as exc:
         _fail(ZonegraphError(f"the server needs {exc.name}", hint="pip install 'zonegraph[serve]'"))
     options = ServerOptions(
-        timeout=timeout, max_rows=max_rows, max_body=max_body, workers=workers,
-        worker_memory=worker_memory * 1024 * 1024, cors_origins=cors_origins,
-        allow_updates=allow_updates, token=token,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        workers=workers,
+        worker_memory=worker_memory * 1024 * 1024,
+        cors_origins=cors_origins,
+        allow_updates=allow_updates,
+        token=token,
     )
     try:
         serve(ctx.kg(), host=host, port=port, options=options.check())
@@ -408,16 +521,25 @@ _DRAW_EXAMPLES = (
 @click.option("--ontology", is_flag=True, help="Draw the class diagram of the ontology.")
 @click.option("--timeline", is_flag=True, help="Launches, events and dated figures on a time axis.")
 @click.option(
-    "-f", "--format", "fmt", type=click.Choice(("svg", "png", "dot")),
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("svg", "png", "dot")),
     help="Picture format; default: from -o's extension, else svg.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="Write to a file instead of standard output.",
 )
 @pass_ctx
 def draw_cmd(
-    ctx: _Context, entity: str | None, ontology: bool, timeline: bool, fmt: str | None,
+    ctx: _Context,
+    entity: str | None,
+    ontology: bool,
+    timeline: bool,
+    fmt: str | None,
     output: Path | None,
 ) -> None:
     """Draw the graph with Graphviz: by default the zone with its parks, partner
@@ -467,24 +589,41 @@ def completion_cmd(shell: str) -> None:
     click.echo(completion_script(shell))
 
 
-@main.command("synth", epilog=EPILOG_EXAMPLES + "zonegraph synth --triples 100000 --seed 1 -o synth-100k")
-@click.option("--triples", type=click.IntRange(1), required=True, help="About how many triples to generate.")
-@click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same data.")
-@click.option(
-    "--invalid-fraction", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
-    help="Make this fraction of entities invalid in known ways (listed in expected-violations.json).",
+@main.command(
+    "synth", epilog=EPILOG_EXAMPLES + "zonegraph synth --triples 100000 --seed 1 -o synth-100k"
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="A .ttl file, or a KG directory (kg/ one file per source, with ontology/ and queries/).")
+@click.option(
+    "--triples", type=click.IntRange(1), required=True, help="About how many triples to generate."
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="The same seed gives the same data."
+)
+@click.option(
+    "--invalid-fraction",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Make this fraction of entities invalid in known ways "
+    "(listed in expected-violations.json).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="A .ttl file, or a KG directory (kg/ one file per source, with ontology/ and queries/).",
+)
 @pass_ctx
-def synth_cmd(ctx: _Context, triples: int, seed: int, invalid_fraction: float, output: Path) -> None:
+def synth_cmd(
+    ctx: _Context, triples: int, seed: int, invalid_fraction: float, output: Path
+) -> None:
     """Generate a synthetic graph that conforms to the shapes (for benchmarks and tests)."""
     from ._synth import synthesize
 
     summary = synthesize(output, triples=triples, seed=seed, invalid_fraction=invalid_fraction)
     if not ctx.quiet:
         click.echo(
-            f"wrote {summary.triples} triples, {summary.sources} sources, {summary.entities} entities, "
-            f"{len(summary.expected)} expected violations to {output}",
+            f"wrote {summary.triples} triples, {summary.sources} sources, "
+            f"{summary.entities} entities, {len(summary.expected)} expected violations to {output}",
             err=True,
         )
