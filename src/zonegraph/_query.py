@@ -131,15 +131,15 @@ def run(
     try:
         with guarded("the query"):
             result = dataset.query(query, initBindings=cast("Mapping[str, Identifier]", init))
-            return _collect(query, result)
+            return collect(result)
     except (QueryError, RefusedAccessError):
         raise
     except Exception as exc:
         raise QueryError(f"the query failed while running: {exc}") from exc
 
 
-def _collect(query: Query, result: Any) -> QueryResult:
-    kind = query.algebra.name.replace("Query", "").upper()
+def collect(result: Any, *, max_rows: int | None = None) -> QueryResult:
+    """Read an rdflib result into a QueryResult; past *max_rows* rows, TooManyRowsError."""
     if result.type == "ASK":
         return QueryResult(kind="ASK", boolean=bool(result.askAnswer))
     if result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -148,5 +148,13 @@ def _collect(query: Query, result: Any) -> QueryResult:
             graph.add(t)
         return QueryResult(kind=result.type, graph=graph)
     variables = [str(v) for v in (result.vars or [])]
-    rows = [{v: row[i] for i, v in enumerate(variables)} for row in result]
-    return QueryResult(kind=kind if kind in ("SELECT",) else "SELECT", vars=variables, rows=rows)
+    rows: list[dict[str, Node | None]] = []
+    for row in result:
+        if max_rows is not None and len(rows) >= max_rows:
+            raise TooManyRowsError(max_rows)
+        rows.append({v: row[i] for i, v in enumerate(variables)})
+    return QueryResult(kind="SELECT", vars=variables, rows=rows)
+
+
+class TooManyRowsError(Exception):
+    """A SELECT result has more rows than the caller allows (the server's row cap)."""

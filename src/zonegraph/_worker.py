@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
@@ -200,28 +200,16 @@ def _evaluate(dataset: Dataset, query: Query, max_rows: int) -> Any:
 
 
 def _evaluate_unguarded(dataset: Dataset, query: Query, max_rows: int) -> Any:
-    from ._results import QueryResult
+    from ._query import TooManyRowsError, collect
 
     try:
-        result = dataset.query(query)
-        if result.type == "ASK":
-            return QueryResult(kind="ASK", boolean=bool(result.askAnswer))
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            graph = Graph()
-            for t in result.graph or ():
-                graph.add(t)
-            return QueryResult(kind=result.type, graph=graph)
-        variables = [str(v) for v in (result.vars or [])]
-        rows: list[dict[str, Node | None]] = []
-        for row in result:
-            if len(rows) >= max_rows:
-                raise _TooManyRows
-            rows.append({v: row[i] for i, v in enumerate(variables)})  # type: ignore[index]
-    except (_TooManyRows, MemoryError, RecursionError):
+        return collect(dataset.query(query), max_rows=max_rows)
+    except TooManyRowsError:
+        raise _TooManyRows from None
+    except (MemoryError, RecursionError):
         raise
     except Exception as exc:
         raise QueryError(f"the query failed while running: {exc}") from exc
-    return QueryResult(kind="SELECT", vars=variables, rows=rows)
 
 
 _REFUSED_UPDATES = {
