@@ -48,6 +48,7 @@ docs: $(STAMP)
 # in benchmarks/results/. Sizes: BENCH_SIZES=10000,100000,1000000 (default 10k and 100k).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
