@@ -737,3 +737,39 @@ def test_zonegraph_serve_command(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    root = copy_kg(tmp_path_factory.mktemp("kg-one-worker"))
+    with running_server(zonegraph.open_kg(root), timeout=2.0, workers=1) as running:
+        yield running
+
+
+def test_when_every_worker_is_busy_the_answer_is_503_with_retry_after(one_worker: Running) -> None:
+    results: list[httpx.Response] = []
+
+    def send() -> None:
+        with httpx.Client(base_url=one_worker.url, timeout=60) as c:
+            results.append(c.get("/sparql", params={"query": RUNAWAY}))
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for t in threads:
+        t.start()
+        time.sleep(0.2)
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == 3
+    assert all(r.status_code == 503 for r in results)
+    busy = [r for r in results if "every query worker is busy" in r.text]
+    assert busy, [r.text for r in results]
+    assert all(r.headers.get("retry-after") == "1" for r in busy)
+    # the server keeps serving once a worker is free again
+    with httpx.Client(base_url=one_worker.url, timeout=30) as c:
+        deadline = time.monotonic() + 20
+        while True:
+            r = c.get("/sparql", params={"query": "ASK { ?s a zg:CooperationPark }"})
+            if r.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert r.status_code == 200 and r.json()["boolean"] is True
