@@ -773,3 +773,29 @@ def test_when_every_worker_is_busy_the_answer_is_503_with_retry_after(one_worker
                 break
             time.sleep(0.2)
         assert r.status_code == 200 and r.json()["boolean"] is True
+
+
+@pytest.fixture(scope="module")
+def small_memory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    root = copy_kg(tmp_path_factory.mktemp("kg-small-memory"))
+    with running_server(
+        zonegraph.open_kg(root),
+        timeout=120.0,
+        workers=1,
+        worker_memory=600 * 1024**2,
+        max_rows=10**9,
+    ) as running:
+        yield running
+
+
+def test_a_query_over_the_worker_memory_cap_is_stopped_and_the_server_keeps_serving(
+    small_memory: Running,
+) -> None:
+    # every pair of triples, sorted: millions of solutions held at once
+    hog = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+    with httpx.Client(base_url=small_memory.url, timeout=150) as c:
+        r = c.get("/sparql", params={"query": hog})
+        assert r.status_code == 500
+        assert "more memory than a query may use" in r.text
+        ok = c.get("/sparql", params={"query": "ASK { ?s a zg:CooperationPark }"})
+        assert ok.status_code == 200 and ok.json()["boolean"] is True
