@@ -24,3 +24,53 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         cwd=cwd,
         timeout=300,
     )
+
+
+#: The prefixes of the small fact files the tests write.
+FACT_PREFIXES = """\
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix zg: <https://w3id.org/zonegraph/ontology#> .
+@prefix zgr: <https://w3id.org/zonegraph/id/> .
+@prefix zgs: <https://w3id.org/zonegraph/source/> .
+"""
+
+#: One shape only, for tests where each ``add`` must be fast (crashes, concurrency).
+LIGHT_SHAPES = """\
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix zg: <https://w3id.org/zonegraph/ontology#> .
+
+<urn:zonegraph:test:labelled> a sh:NodeShape ;
+    sh:targetClass zg:Company ;
+    sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .
+"""
+
+
+def source_description(slug: str, title: str) -> str:
+    """Turtle describing a made-up news article ``zgs:<slug>`` (no prefixes)."""
+    return f"""
+zgs:{slug} a zg:NewsArticle ;
+    rdfs:label "{title}"@en ;
+    dct:title "{title}"@en ;
+    dct:publisher zgr:china-daily ;
+    dct:issued "2019-01-02"^^xsd:date ;
+    schema:url "https://example.org/{slug}"^^xsd:anyURI .
+"""
+
+
+def company(slug: str, label: str, source: str, cls: str = "zg:Company") -> str:
+    """Turtle of a made-up company in the Sino-German Ecopark, stated by ``zgs:<source>``."""
+    return f"""
+zgr:{slug} a {cls} ;
+    rdfs:label "{label}"@en ;
+    zg:locatedIn zgr:sino-german-ecopark ;
+    dct:source zgs:{source} .
+"""
+
+
+def new_source_with_company(source: str, title: str, company_slug: str, label: str) -> str:
+    """A whole fact file: a new source and one company it states."""
+    return FACT_PREFIXES + source_description(source, title) + company(company_slug, label, source)

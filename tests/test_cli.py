@@ -12,30 +12,12 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
-from support import REPO, run_cli, snapshot
+from support import REPO, new_source_with_company, run_cli, snapshot
 from zonegraph.cli import main
 
-NEW_SOURCE = """\
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <https://schema.org/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix zg: <https://w3id.org/zonegraph/ontology#> .
-@prefix zgr: <https://w3id.org/zonegraph/id/> .
-@prefix zgs: <https://w3id.org/zonegraph/source/> .
-
-zgs:cli-test-source a zg:NewsArticle ;
-    rdfs:label "A test article"@en ;
-    dct:title "A test article"@en ;
-    dct:publisher zgr:china-daily ;
-    dct:issued "2019-01-02"^^xsd:date ;
-    schema:url "https://example.org/test-article"^^xsd:anyURI .
-
-zgr:cli-test-company a zg:Company ;
-    rdfs:label "Test Company"@en ;
-    zg:locatedIn zgr:sino-german-ecopark ;
-    dct:source zgs:cli-test-source .
-"""
+NEW_SOURCE = new_source_with_company(
+    "cli-test-source", "A test article", "cli-test-company", "Test Company"
+)
 
 TYPO = NEW_SOURCE.replace(
     "zg:locatedIn zgr:sino-german-ecopark", "zg:locatedInn zgr:sino-german-ecopark"

@@ -16,52 +16,17 @@ from pathlib import Path
 import pytest
 from rdflib import RDFS, Graph, Namespace, URIRef
 
-from support import REPO
+from support import FACT_PREFIXES as PREFIXES
+from support import LIGHT_SHAPES, REPO, company, source_description
 from zonegraph import open_kg
 from zonegraph._parse import parse_turtle
 
 ZGR = "https://w3id.org/zonegraph/id/"
 ZG = Namespace("https://w3id.org/zonegraph/ontology#")
 
-LIGHT_SHAPES = """\
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix zg: <https://w3id.org/zonegraph/ontology#> .
-
-<urn:zonegraph:test:labelled> a sh:NodeShape ;
-    sh:targetClass zg:Company ;
-    sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .
-"""
-
-PREFIXES = """\
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <https://schema.org/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix zg: <https://w3id.org/zonegraph/ontology#> .
-@prefix zgr: <https://w3id.org/zonegraph/id/> .
-@prefix zgs: <https://w3id.org/zonegraph/source/> .
-"""
-
-
-def company(slug: str, label: str, source: str, cls: str = "zg:Company") -> str:
-    return f"""
-zgr:{slug} a {cls} ;
-    rdfs:label "{label}"@en ;
-    zg:locatedIn zgr:sino-german-ecopark ;
-    dct:source zgs:{source} .
-"""
-
 
 def new_source(slug: str) -> str:
-    return f"""
-zgs:{slug} a zg:NewsArticle ;
-    rdfs:label "Article {slug}"@en ;
-    dct:title "Article {slug}"@en ;
-    dct:publisher zgr:china-daily ;
-    dct:issued "2019-01-02"^^xsd:date ;
-    schema:url "https://example.org/{slug}"^^xsd:anyURI .
-"""
+    return source_description(slug, f"Article {slug}")
 
 
 def copy_kg(root: Path, *, light: bool) -> Path:

@@ -33,20 +33,11 @@ from typing import Any
 
 import pytest
 
-from support import REPO
+from support import LIGHT_SHAPES, REPO, new_source_with_company
 from zonegraph import _fsio, open_kg
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork() and SIGKILL")
 
-LIGHT_SHAPES = """\
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix zg: <https://w3id.org/zonegraph/ontology#> .
-
-<urn:zonegraph:test:labelled> a sh:NodeShape ;
-    sh:targetClass zg:Company ;
-    sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .
-"""
 
 FACTS = """\
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -61,27 +52,9 @@ zgr:crash-test-tenant a zg:Company ;
     dct:source zgs:chinadaily-2018-06-10 .
 """
 
-NEW_SOURCE = """\
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <https://schema.org/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix zg: <https://w3id.org/zonegraph/ontology#> .
-@prefix zgr: <https://w3id.org/zonegraph/id/> .
-@prefix zgs: <https://w3id.org/zonegraph/source/> .
-
-zgs:crash-test-source a zg:NewsArticle ;
-    rdfs:label "A crash test article"@en ;
-    dct:title "A crash test article"@en ;
-    dct:publisher zgr:china-daily ;
-    dct:issued "2019-01-02"^^xsd:date ;
-    schema:url "https://example.org/crash-test-article"^^xsd:anyURI .
-
-zgr:crash-test-company a zg:Company ;
-    rdfs:label "Crash Test Company"@en ;
-    zg:locatedIn zgr:sino-german-ecopark ;
-    dct:source zgs:crash-test-source .
-"""
+NEW_SOURCE = new_source_with_company(
+    "crash-test-source", "A crash test article", "crash-test-company", "Crash Test Company"
+)
 
 
 def kg_state(root: Path) -> dict[str, bytes]:
