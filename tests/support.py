@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rdflib import URIRef
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
@@ -74,3 +76,20 @@ zgr:{slug} a {cls} ;
 def new_source_with_company(source: str, title: str, company_slug: str, label: str) -> str:
     """A whole fact file: a new source and one company it states."""
     return FACT_PREFIXES + source_description(source, title) + company(company_slug, label, source)
+
+
+# The sources of the shipped graph (kg/<slug>.ttl; each also names its graph).
+_ZGS = "https://w3id.org/zonegraph/source/"
+ARTICLE = URIRef(_ZGS + "chinadaily-2018-06-10")
+WIKIDATA = URIRef(_ZGS + "wikidata")
+MSAMCONF = URIRef(_ZGS + "msamconf-2022-brief-introduction")
+# The sources added by issue #8 (drafts in docs/examples/sources/).
+PEOPLECN = URIRef(_ZGS + "peoplecn-2011-12-09")
+CRI_GERMAN = URIRef(_ZGS + "cri-german-2011-09-16")
+ECNS = URIRef(_ZGS + "ecns-2014-08-04")
+CRI = URIRef(_ZGS + "cri-2017-11-20")
+SGEP = URIRef(_ZGS + "sgep-2018-01-31")
+IMSILKROAD = URIRef(_ZGS + "imsilkroad-2018-04-25")
+IECZ = URIRef(_ZGS + "iecz-2018-12")
+SIEMENS = URIRef(_ZGS + "siemens-2018")
+IHK = URIRef(_ZGS + "ihk-nuernberg-2015-02")

@@ -23,7 +23,21 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import zonegraph
-from support import REPO, run_cli, snapshot
+from support import (
+    ARTICLE,
+    CRI,
+    CRI_GERMAN,
+    ECNS,
+    IECZ,
+    IHK,
+    IMSILKROAD,
+    PEOPLECN,
+    REPO,
+    SGEP,
+    SIEMENS,
+    run_cli,
+    snapshot,
+)
 
 ZG = "https://w3id.org/zonegraph/ontology#"
 ZGR = "https://w3id.org/zonegraph/id/"
@@ -34,16 +48,6 @@ ECOPARK = URIRef(ZGR + "sino-german-ecopark")
 RUSSIAN_PARK = URIRef(ZGR + "sino-russian-cooperation-park")
 BRITAIN_PARK = URIRef(ZGR + "china-britain-innovation-industry-park")
 
-ARTICLE = URIRef(ZGS + "chinadaily-2018-06-10")
-PEOPLECN = URIRef(ZGS + "peoplecn-2011-12-09")
-CRI_GERMAN = URIRef(ZGS + "cri-german-2011-09-16")
-ECNS = URIRef(ZGS + "ecns-2014-08-04")
-CRI = URIRef(ZGS + "cri-2017-11-20")
-SGEP = URIRef(ZGS + "sgep-2018-01-31")
-IMSILKROAD = URIRef(ZGS + "imsilkroad-2018-04-25")
-IECZ = URIRef(ZGS + "iecz-2018-12")
-SIEMENS = URIRef(ZGS + "siemens-2018")
-IHK = URIRef(ZGS + "ihk-nuernberg-2015-02")
 NEW_SOURCES = [PEOPLECN, CRI_GERMAN, ECNS, IHK, CRI, SGEP, IMSILKROAD, IECZ, SIEMENS]
 
 DRAFTS = sorted((REPO / "docs" / "examples" / "sources").glob("*.ttl"))

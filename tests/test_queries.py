@@ -24,6 +24,20 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 import zonegraph
+from support import (
+    ARTICLE,
+    CRI,
+    CRI_GERMAN,
+    ECNS,
+    IECZ,
+    IHK,
+    IMSILKROAD,
+    MSAMCONF,
+    PEOPLECN,
+    SGEP,
+    SIEMENS,
+    WIKIDATA,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "queries"
@@ -42,19 +56,6 @@ XSD_DECIMAL, XSD_INTEGER, XSD_STRING = (
 )
 NUMERIC = {XSD_DECIMAL, XSD_INTEGER, URIRef(XSD + "double"), URIRef(XSD + "float")}
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-ARTICLE = URIRef(ZGS + "chinadaily-2018-06-10")
-WIKIDATA = URIRef(ZGS + "wikidata")
-MSAMCONF = URIRef(ZGS + "msamconf-2022-brief-introduction")
-# The sources added by issue #8 (kg/<slug>.ttl, drafts in docs/examples/sources/).
-PEOPLECN = URIRef(ZGS + "peoplecn-2011-12-09")
-CRI_GERMAN = URIRef(ZGS + "cri-german-2011-09-16")
-ECNS = URIRef(ZGS + "ecns-2014-08-04")
-CRI = URIRef(ZGS + "cri-2017-11-20")
-SGEP = URIRef(ZGS + "sgep-2018-01-31")
-IMSILKROAD = URIRef(ZGS + "imsilkroad-2018-04-25")
-IECZ = URIRef(ZGS + "iecz-2018-12")
-SIEMENS = URIRef(ZGS + "siemens-2018")
-IHK = URIRef(ZGS + "ihk-nuernberg-2015-02")
 
 ZONE = "Qingdao International Economic Cooperation Zone"
 ECOPARK = "Sino-German Ecopark"
