@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from . import _query
 from ._catalogue import CannedQuery, Catalogue
+from ._closure import validation_closure
 from ._errors import ParameterError, SourceError, StoreError
 from ._export import serialize_graphs
 from ._fsio import file_state, locked, reading, recover, write_files
@@ -26,11 +27,12 @@ from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, shorten
 from ._neighbourhood import Plan
 from ._params import LabelIndex, resolve
 from ._parse import DEFAULT_MAX_BYTES, parse_turtle
-from ._reason import Vocabulary, owl_rl, validation_closure, validation_ontology
+from ._reason import Vocabulary, owl_rl, validation_ontology
 from ._results import QueryResult
 from ._shapecheck import check_shapes_file
 from ._stats import Stats, compute_stats
 from ._store import MemoryStore, Store
+from ._targets import Targets
 from ._turtle import leading_comments, to_turtle
 from ._validate import ValidationReport, results_from_report, run_pyshacl
 
@@ -147,6 +149,11 @@ class KnowledgeGraph:
             shapes, path.read_bytes(), name=self._rel(path), allow_network=self.allow_network
         )
         return shapes
+
+    @functools.cached_property
+    def targets(self) -> Targets:
+        """The shapes' declarative targets, to validate chosen focus nodes only (_targets)."""
+        return Targets.of(self.shapes)
 
     @functools.cached_property
     def vocabulary(self) -> Vocabulary:
@@ -277,12 +284,9 @@ class KnowledgeGraph:
         data = self._validation_graph(
             extra=new, around={t for t in touched if isinstance(t, URIRef)}
         )
-        shapes = self.shapes
-        # No pySHACL focus_nodes: in pySHACL 0.40 it also filters the shapes nested
-        # in sh:or / sh:node / sh:not, which then pass or fail unchecked. The
-        # results are kept to the touched nodes instead.
+        # Only the touched nodes are focus nodes (_targets), and only their results are kept.
         with guarded("SHACL validation", allow_network=self.allow_network):
-            report = run_pyshacl(data, shapes)
+            report = run_pyshacl(data, self.shapes, focus=touched, targets=self.targets)
         return ValidationReport(results=results_from_report(report, keep=touched))
 
     def _is_vocabulary(self, iri: URIRef) -> bool:

@@ -20,8 +20,18 @@ What is fetched for the touched nodes ``T`` (docs/performance.md):
    shapes; a path of unbounded length takes the connected component);
 3. the ``rdf:type`` of every node reached (``sh:class`` on values) and all
    ``rdfs:subClassOf`` triples of the data (none in zonegraph's sources);
-4. the chains of every transitive property, up and down from ``T``, with the
-   types of the nodes on them (the closure derives ``partOf`` to each);
+4. the chains of every transitive property from ``T``, with the types of the
+   nodes on them (the closure derives ``partOf`` to each), in the directions
+   the shapes read: up (a node's ``partOf`` values) when they read the
+   property forward or its inverse backward, down (what lies within a node)
+   when they read the inverse forward or the property backward, by a path, a
+   target or a SPARQL pattern naming the property; both for a closed shape or
+   a shape reading every incoming triple. A SPARQL pattern ``$this ?p ?o``
+   with a variable predicate is taken to read the node's own triples, not the
+   values the closure derives from a chain below it (those use only declared
+   properties and data nodes; the shipped closed-vocabulary check reads it
+   that way). Without this, validating a province would pull in every place
+   that lies within it;
 5. for a value that SPARQL constraints compare between nodes (``rdfs:label``
    in the duplicate-entity check), every node with that value, and its types;
 6. the triples of the neighbours in a namespace a SPARQL constraint asks to
@@ -168,6 +178,9 @@ class Plan:
     depth: int | None = 1
     incoming: frozenset[Node] | None = None
     families: tuple[tuple[frozenset[Node], frozenset[Node]], ...] = ()
+    #: Per family, the chain directions to walk: +1 up the property, -1 down it
+    #: (None: both, for every family).
+    directions: tuple[frozenset[int], ...] | None = None
     joins: frozenset[Node] = frozenset()
     described: tuple[str, ...] = ()
     class_hierarchy_in_data: bool = True
@@ -190,6 +203,7 @@ class Plan:
         depth: int | None = 0
         incoming: set[Node] = set()
         notes: list[str] = []
+        forward, backward, every_forward = _reads(shapes)
         for shape in _shapes(shapes):
             d = _shape_depth(shapes, shape, set())
             depth = None if d is None or depth is None else max(depth, d)
@@ -239,8 +253,12 @@ class Plan:
                     re.findall(r'STRSTARTS\s*\(\s*STR\s*\(\s*\?value\s*\)\s*,\s*"([^"]+)"', text)
                 )
         families: tuple[tuple[frozenset[Node], frozenset[Node]], ...] = ()
+        directions: tuple[frozenset[int], ...] | None = None
         if vocabulary is not None:
             families = transitive_families(vocabulary)
+            directions = _directions(
+                families, vocabulary, forward, backward | incoming, every_forward, incoming_all
+            )
             for s, invs in vocabulary.inverse.items():
                 incoming.add(s)
                 incoming.update(invs)
@@ -254,10 +272,83 @@ class Plan:
             depth=depth,
             incoming=None if incoming_all else frozenset(incoming),
             families=families,
+            directions=directions,
             joins=frozenset(joins),
             described=tuple(sorted(described)),
             notes=tuple(notes),
         )
+
+
+def _reads(shapes: Graph) -> tuple[set[Node], set[Node], bool]:
+    """The properties the shapes read from a focus node forward (paths, ``sh:targetSubjectsOf``,
+    ``$this P ?x``) and backward (inverse paths, ``sh:targetObjectsOf``, ``?x P $this``), and
+    whether some shape reads every property forward (``sh:closed``)."""
+    forward: set[Node] = set(shapes.objects(None, SH.targetSubjectsOf))
+    backward: set[Node] = set(shapes.objects(None, SH.targetObjectsOf))
+    for path in shapes.objects(None, SH.path):
+        _path_reads(shapes, path, forward, backward, inverse=False)
+    prefixes = {
+        str(p): str(n)
+        for d in shapes.objects(None, SH.declare)
+        for p in shapes.objects(d, SH.prefix)
+        for n in shapes.objects(d, SH.namespace)
+    }
+    for text in [*shapes.objects(None, SH.select), *shapes.objects(None, SH.ask)]:
+        for ts, tp, to in _patterns(str(text), prefixes):
+            if tp.startswith(("?", "$")):
+                continue
+            if ts in ("$this", "?this"):
+                forward.add(URIRef(tp))
+            if to in ("$this", "?this"):
+                backward.add(URIRef(tp))
+    every_forward = any(str(v).lower() in ("true", "1") for v in shapes.objects(None, SH.closed))
+    return forward, backward, every_forward
+
+
+def _path_reads(
+    g: Graph, path: Node, forward: set[Node], backward: set[Node], *, inverse: bool
+) -> None:
+    if isinstance(path, URIRef):
+        (backward if inverse else forward).add(path)
+        return
+    if (path, RDF.first, None) in g:
+        for step in g.items(path):
+            _path_reads(g, step, forward, backward, inverse=inverse)
+        return
+    inner = g.value(path, SH.inversePath)
+    if inner is not None:
+        _path_reads(g, inner, forward, backward, inverse=not inverse)
+    for p in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath, SH.alternativePath):
+        inner = g.value(path, p)
+        if inner is not None:
+            _path_reads(g, inner, forward, backward, inverse=inverse)
+
+
+def _directions(
+    families: tuple[tuple[frozenset[Node], frozenset[Node]], ...],
+    vocabulary: Vocabulary,
+    forward: set[Node],
+    backward: set[Node],
+    every_forward: bool,
+    every_backward: bool,
+) -> tuple[frozenset[int], ...]:
+    """For each family, the chain directions whose derived values the shapes read."""
+
+    def read(props: frozenset[Node], reads: set[Node], every: bool) -> bool:
+        if every:
+            return True
+        wider = set(props).union(*(vocabulary.super_properties.get(p, set()) for p in props))
+        return bool(wider & reads)
+
+    out = []
+    for fwd, inv in families:
+        dirs = set()
+        if read(fwd, forward, every_forward) or read(inv, backward, every_backward):
+            dirs.add(1)
+        if read(inv, forward, every_forward) or read(fwd, backward, every_backward):
+            dirs.add(-1)
+        out.append(frozenset(dirs))
+    return tuple(out)
 
 
 def _shapes(shapes: Graph) -> set[Node]:
@@ -414,7 +505,7 @@ def extract(
             for t in access.outgoing(partners - seen, (RDF.type,)):
                 out.add(t)
     if plan.families:
-        _chains(access, touched, plan.families, out)
+        _chains(access, touched, plan.families, out, plan.directions)
     return out
 
 
@@ -423,14 +514,19 @@ def _chains(
     nodes: set[Node],
     families: tuple[tuple[frozenset[Node], frozenset[Node]], ...],
     out: Graph,
+    directions: tuple[frozenset[int], ...] | None = None,
 ) -> None:
-    """Add the chains of each transitive family up and down from *nodes*, with the types on them."""
+    """Add the chains of each transitive family from *nodes* in the *directions* given
+    (up and down by default), with the types on them."""
     chain_preds = {p for fwd, inv in families for p in fwd | inv}
     edges_out: dict[Node, set[tuple[Node, Node]]] = {}
     edges_in: dict[Node, set[tuple[Node, Node]]] = {}
     fetched: set[Node] = set()
     frontier: set[tuple[Node, int, int]] = {
-        (n, i, d) for n in nodes for i in range(len(families)) for d in (1, -1)
+        (n, i, d)
+        for n in nodes
+        for i in range(len(families))
+        for d in (directions[i] if directions is not None else (1, -1))
     }
     seen = set(frontier)
     for _ in range(MAX_CHAIN):

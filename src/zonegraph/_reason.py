@@ -1,7 +1,7 @@
 """Reasoning: the small closure validation sees, and the OWL RL closure.
 
 Validation sees a deliberate subset of the ontology's consequences
-(:func:`validation_closure`): the class and property hierarchies, inverses,
+(:func:`~zonegraph._closure.validation_closure`): the class and property hierarchies, inverses,
 symmetric and transitive properties. It leaves out ``rdfs:domain`` and
 ``rdfs:range``, whose entailment turns a wrongly typed link into a wrong type
 instead of an error (see docs/data-model.md).
@@ -14,7 +14,6 @@ datatypes, axiomatic triples about the RDF/OWL vocabularies).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
@@ -76,48 +75,6 @@ def validation_ontology(ontology: Graph) -> Graph:
         for s, o in ontology.subject_objects(p):
             out.add((s, p, o))
     return out
-
-
-def validation_closure(data: Iterable[Triple], vocabulary: Vocabulary) -> set[Triple]:
-    """The triples the deliberate closure adds to *data* (not including *data*).
-
-    >>> from rdflib import Graph, Namespace
-    >>> zg = Namespace("https://w3id.org/zonegraph/ontology#")
-    >>> onto = Graph().parse(data='''
-    ...   @prefix zg: <https://w3id.org/zonegraph/ontology#> .
-    ...   @prefix owl: <http://www.w3.org/2002/07/owl#> .
-    ...   zg:partOf a owl:TransitiveProperty ; owl:inverseOf zg:hasPart .''', format="turtle")
-    >>> data = [(zg.a, zg.partOf, zg.b), (zg.b, zg.partOf, zg.c)]
-    >>> new = validation_closure(data, Vocabulary(onto))
-    >>> (zg.a, zg.partOf, zg.c) in new, (zg.c, zg.hasPart, zg.a) in new
-    (True, True)
-    """
-    known: set[Triple] = set(data)
-    added: set[Triple] = set()
-    frontier = set(known)
-    by_property: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-    for s, p, o in known:
-        by_property[p].add((s, o))
-    while frontier:
-        derived: set[Triple] = set()
-        for s, p, o in frontier:
-            if p == RDF.type:
-                derived.update((s, RDF.type, c) for c in vocabulary.super_classes.get(o, ()))
-                continue
-            derived.update((s, q, o) for q in vocabulary.super_properties.get(p, ()))
-            if not isinstance(o, Literal):
-                derived.update((o, q, s) for q in vocabulary.inverse.get(p, ()))
-                if p in vocabulary.symmetric:
-                    derived.add((o, p, s))
-                if p in vocabulary.transitive:
-                    derived.update((s, p, o2) for (s2, o2) in by_property[p] if s2 == o)
-                    derived.update((s1, p, o) for (s1, o1) in by_property[p] if o1 == s)
-        frontier = {t for t in derived if t not in known}
-        for t in frontier:
-            known.add(t)
-            added.add(t)
-            by_property[t[1]].add((t[0], t[2]))
-    return added
 
 
 @dataclass(frozen=True)

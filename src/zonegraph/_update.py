@@ -31,11 +31,11 @@ from typing import Any
 from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.term import Node
 
+from ._closure import validation_closure
 from ._errors import ZonegraphError
 from ._fsio import locked, write_files
 from ._namespaces import DCT, ONTOLOGY_GRAPH, ZG, ZGS
 from ._parse import parse_turtle_text
-from ._reason import validation_closure
 from ._turtle import leading_comments, to_turtle
 from ._validate import ValidationReport, results_from_report, run_pyshacl
 
@@ -252,8 +252,7 @@ def validate_after(kg: Any, after: Mapping[URIRef, Graph], touched: set[Node]) -
     """Validate the graph as it would be with *after*, as ``KnowledgeGraph.validate`` does.
 
     The same shapes, over the data, the ontology and the validation closure;
-    only the *touched* nodes are focus nodes (all nodes when blank nodes are
-    touched), and only their results are kept.
+    only the *touched* nodes are focus nodes (_targets), and only their results are kept.
     """
     if not touched:
         return ValidationReport()
@@ -267,9 +266,7 @@ def validate_after(kg: Any, after: Mapping[URIRef, Graph], touched: set[Node]) -
     data += kg.ontology
     for t in validation_closure(data, kg.vocabulary):
         data.add(t)
-    focus = sorted(t for t in touched if isinstance(t, URIRef))
-    has_blank = any(isinstance(t, BNode) for t in touched)
-    report = run_pyshacl(data, kg.shapes, focus_nodes=None if has_blank else focus)
+    report = run_pyshacl(data, kg.shapes, focus=touched, targets=kg.targets)
     return ValidationReport(results=results_from_report(report, keep=touched))
 
 

@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ._namespaces import SH, bind_prefixes, shorten
+from ._targets import Targets
 
 SEVERITIES = ("Violation", "Warning", "Info")
 
@@ -31,13 +32,16 @@ class ValidationResult:
     constraint: URIRef
     source_shape: Node
     message: str
+    #: The results of nested shapes (``sh:node``, ``sh:or`` ...) that explain this one
+    #: (``sh:detail``): their focus is a value node, not a node that was validated.
+    details: tuple[ValidationResult, ...] = ()
 
     @property
     def blocking(self) -> bool:
         """True for a ``sh:Violation``, which stops facts from entering the graph."""
         return self.severity == "Violation"
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "severity": self.severity,
             "focusNode": _iri_text(self.focus_node),
@@ -46,6 +50,7 @@ class ValidationResult:
             "constraint": str(self.constraint),
             "sourceShape": _iri_text(self.source_shape),
             "message": self.message,
+            **({"details": [d.as_dict() for d in self.details]} if self.details else {}),
         }
 
 
@@ -104,16 +109,7 @@ class ValidationReport:
         for r in self.results:
             node = BNode()
             g.add((report, SH.result, node))
-            g.add((node, RDF.type, SH.ValidationResult))
-            g.add((node, SH.resultSeverity, SH[r.severity]))
-            g.add((node, SH.focusNode, r.focus_node))
-            if r.path is not None:
-                g.add((node, SH.resultPath, r.path))
-            if r.value is not None:
-                g.add((node, SH.value, r.value))
-            g.add((node, SH.sourceConstraintComponent, r.constraint))
-            g.add((node, SH.sourceShape, r.source_shape))
-            g.add((node, SH.resultMessage, Literal(r.message)))
+            _add_result(g, node, r)
         return g
 
     def _text(self) -> str:
@@ -144,6 +140,7 @@ class ValidationReport:
                 else "(inline shape)"
             )
             lines.append(f"  shape: {shape} ({shorten(str(r.constraint))})")
+            lines.extend(_detail_lines(r.details, "  because: "))
         for name, rows in failed_checks.items():
             lines.append("")
             lines.append(f"Check failed: {name}")
@@ -151,37 +148,75 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
 
+def _add_result(g: Graph, node: BNode, r: ValidationResult) -> None:
+    g.add((node, RDF.type, SH.ValidationResult))
+    g.add((node, SH.resultSeverity, SH[r.severity]))
+    g.add((node, SH.focusNode, r.focus_node))
+    if r.path is not None:
+        g.add((node, SH.resultPath, r.path))
+    if r.value is not None:
+        g.add((node, SH.value, r.value))
+    g.add((node, SH.sourceConstraintComponent, r.constraint))
+    g.add((node, SH.sourceShape, r.source_shape))
+    g.add((node, SH.resultMessage, Literal(r.message)))
+    for d in r.details:
+        child = BNode()
+        g.add((node, SH.detail, child))
+        _add_result(g, child, d)
+
+
+def _detail_lines(details: Iterable[ValidationResult], lead: str) -> list[str]:
+    lines = []
+    for d in details:
+        where = shorten(str(d.focus_node)) if isinstance(d.focus_node, URIRef) else "a blank node"
+        prop = f" {shorten(str(d.path))}" if isinstance(d.path, URIRef) else ""
+        lines.append(f"{lead}{where}{prop}: {d.message}")
+        lines.extend(_detail_lines(d.details, "  " + lead))
+    return lines
+
+
 def results_from_report(
     report: Graph, *, keep: Iterable[Node] | None = None
 ) -> list[ValidationResult]:
     """Read the ``sh:ValidationResult`` nodes of a pySHACL report graph.
 
-    With *keep*, only results whose focus node is in *keep* are returned.
+    Only the report's own results (``sh:result``); the results of nested shapes
+    that explain them (``sh:detail``) become their ``details``. With *keep*,
+    only results whose focus node is in *keep* are returned.
     """
     wanted = set(keep) if keep is not None else None
     out: list[ValidationResult] = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    for node in report.objects(None, SH.result):
         focus = report.value(node, SH.focusNode)
         if focus is None or (wanted is not None and focus not in wanted):
             continue
-        severity = report.value(node, SH.resultSeverity)
-        messages = sorted(
-            report.objects(node, SH.resultMessage),
-            key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
-        )
-        out.append(
-            ValidationResult(
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                focus_node=focus,
-                path=report.value(node, SH.resultPath),
-                value=report.value(node, SH.value),
-                constraint=URIRef(str(report.value(node, SH.sourceConstraintComponent))),
-                source_shape=report.value(node, SH.sourceShape) or BNode(),
-                message=str(messages[0]) if messages else "(no message)",
-            )
-        )
+        out.append(_result(report, node, focus, set()))
     out.sort(key=lambda r: (r.severity, str(r.focus_node), str(r.path), r.message))
     return _dedupe(out)
+
+
+def _result(report: Graph, node: Node, focus: Node, seen: set[Node]) -> ValidationResult:
+    seen = seen | {node}
+    severity = report.value(node, SH.resultSeverity)
+    messages = sorted(
+        report.objects(node, SH.resultMessage),
+        key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)),
+    )
+    details = tuple(
+        _result(report, d, report.value(d, SH.focusNode) or focus, seen)
+        for d in report.objects(node, SH.detail)
+        if d not in seen
+    )
+    return ValidationResult(
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+        focus_node=focus,
+        path=report.value(node, SH.resultPath),
+        value=report.value(node, SH.value),
+        constraint=URIRef(str(report.value(node, SH.sourceConstraintComponent))),
+        source_shape=report.value(node, SH.sourceShape) or BNode(),
+        message=str(messages[0]) if messages else "(no message)",
+        details=tuple(sorted(details, key=lambda d: (str(d.focus_node), str(d.path), d.message))),
+    )
 
 
 def _dedupe(results: list[ValidationResult]) -> list[ValidationResult]:
@@ -195,17 +230,27 @@ def _dedupe(results: list[ValidationResult]) -> list[ValidationResult]:
     return unique
 
 
-def run_pyshacl(data: Graph, shapes: Graph, *, focus_nodes: list[URIRef] | None = None) -> Graph:
+def run_pyshacl(
+    data: Graph,
+    shapes: Graph,
+    *,
+    focus: Collection[Node] | None = None,
+    targets: Targets | None = None,
+) -> Graph:
     """Validate *data* (already holding the ontology and closure) against *shapes*.
 
     Returns pySHACL's report graph. No inference inside pySHACL (the caller
     decides which inferences validation sees), SHACL-AF targets and
-    SPARQL-based constraints on, warnings non-blocking.
+    SPARQL-based constraints on, warnings non-blocking. With *focus*, only
+    those nodes are validated by the declarative targets (_targets; pass the
+    shapes' *targets* to reuse them), and SPARQL-based targets as they select.
     """
     from pyshacl import validate
 
     from ._errors import ZonegraphError
 
+    if focus is not None:
+        shapes = (targets or Targets.of(shapes)).focused(data, focus)
     try:
         result = validate(
             data,
@@ -214,7 +259,6 @@ def run_pyshacl(data: Graph, shapes: Graph, *, focus_nodes: list[URIRef] | None 
             advanced=True,
             allow_warnings=True,
             meta_shacl=False,
-            focus_nodes=list(focus_nodes) if focus_nodes else None,
         )
     except ZonegraphError:
         raise
