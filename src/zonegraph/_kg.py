@@ -92,10 +92,14 @@ class KnowledgeGraph:
         paths = self.layout.source_files()
         self._kg_state = file_state(paths)
         for path in paths:
-            graphs[URIRef(Layout.graph_name(path))] = parse_turtle(
-                path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network
-            )
+            graphs[URIRef(Layout.graph_name(path))] = self.parse_kg_file(path)
         return graphs
+
+    def parse_kg_file(self, path: Path) -> Graph:
+        """One of the KG's own files, read strictly (whatever its size)."""
+        return parse_turtle(
+            path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network
+        )
 
     def _refresh(self) -> None:
         """Re-read the KG files another process replaced since they were read (hold the lock)."""

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
 from ._errors import StoreError
+from ._fastread import checked
+from ._layout import Layout
 from ._namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, shorten
+from ._oxigraph import OxigraphStore
 from ._reason import owl_rl
 from ._store import MemoryStore
 
@@ -69,8 +73,21 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
             hint="choose a store: zonegraph --store oxigraph:DIR load, or --store sparql:URL",
         )
     started = time.monotonic()
-    graphs = kg.read_kg_files()
-    graphs[ONTOLOGY_GRAPH] = kg.ontology
+    before = set(kg.store.graph_names())
+    counts: dict[URIRef, int] = {}
+    graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: kg.ontology}
+    if isinstance(kg.store, OxigraphStore) and not inferred:
+        # Oxigraph's own parser, after the strict reader's checks (_fastread)
+        fast: dict[URIRef, Path] = {}
+        for path in kg.layout.source_files():
+            name = URIRef(Layout.graph_name(path))
+            if checked(path, display_name=kg._rel(path), allow_network=kg.allow_network):
+                fast[name] = path
+            else:
+                graphs[name] = kg.parse_kg_file(path)
+        counts.update(kg.store.load_files(fast))
+    else:
+        graphs.update(kg.read_kg_files())
     if inferred:
         union = Graph()
         for name, g in graphs.items():
@@ -80,12 +97,13 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
         graphs[INFERRED_GRAPH] = owl_rl(union).inferred
     else:
         graphs[INFERRED_GRAPH] = Graph()
-    before = set(kg.store.graph_names())
     kg.store.replace_graphs(graphs)
     kg.__dict__.pop("labels", None)
+    counts.update({name: len(g) for name, g in graphs.items()})
+    loaded = set(counts)
     return LoadReport(
         store=kg.store.spec,
-        graphs={name: len(g) for name, g in graphs.items() if len(g)},
-        kept=sorted(before - set(graphs)),
+        graphs={name: n for name, n in sorted(counts.items()) if n},
+        kept=sorted(before - loaded),
         seconds=time.monotonic() - started,
     )

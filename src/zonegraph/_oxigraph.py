@@ -14,7 +14,7 @@ value. One process at a time may open a folder for writing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -124,6 +124,32 @@ class OxigraphStore(Store):
                 ops.append(f"INSERT DATA {{ GRAPH {iri} {{\n{ntriples(triples, bnodes)}}} }}")
         if ops:
             self._update(" ;\n".join(ops))
+
+    def load_files(self, files: Mapping[URIRef, Path]) -> dict[URIRef, int]:
+        """Replace each named graph of *files* with the Turtle file's triples, streamed by
+        Oxigraph's bulk loader (files already checked by :func:`zonegraph._fastread.checked`).
+
+        Fast, and not one transaction: the graphs are dropped, then filled; after
+        an interruption, load again. Returns the triples loaded per graph.
+        """
+        from ._fastread import quads
+
+        counts = dict.fromkeys(files, 0)
+
+        def stream() -> Iterator[ox.Quad]:
+            for name, path in files.items():
+                for q in quads(path, name):
+                    counts[name] += 1
+                    yield q
+
+        if files:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {nt_iri(str(n))}" for n in files))
+        try:
+            self._store.bulk_extend(stream())
+            self._store.flush()
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot load into the Oxigraph store at {self.path}: {exc}") from exc
+        return counts
 
     def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
         """Add the triples in one transaction: all land, or none."""
