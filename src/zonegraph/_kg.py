@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import _query
+from . import _consistency, _inferred, _query
 from ._catalogue import CannedQuery, Catalogue
 from ._closure import validation_closure
 from ._errors import ParameterError, SourceError, StoreError
@@ -73,6 +73,7 @@ class KnowledgeGraph:
         )
         self.allow_network = allow_network  # SERVICE, owl:imports statements (never followed)
         self._kg_state: dict[str, tuple[int, int, int]] = {}
+        self._inferred_cache: dict[str, Graph] = {}
         self.ontology = Graph()
         # Under the shared lock, after finishing or undoing a change a crash interrupted.
         with reading(layout.kg_dir, also=[layout.root]):
@@ -140,6 +141,41 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self.store)
 
+    # -- the inferred graph (_inferred) ----------------------------------------
+
+    def content_key(self) -> str:
+        """A hash of the ontology and source files: what the cached closure is keyed by."""
+        files = [*self.layout.ontology_files(), *self.layout.source_files()]
+        return _inferred.content_key(files, self.layout.root)
+
+    def inferred_from_files(self) -> Graph:
+        """The inferred graph of the KG directory's files: cached by their content, computed
+        (and cached) on a miss."""
+        key = self.content_key()
+        cached = self._inferred_cache.get(key) or _inferred.read_cached(key)
+        if cached is None:
+            data = Graph()
+            if isinstance(self.store, MemoryStore):
+                data = self.data()
+            else:
+                for name, graph in self.read_kg_files().items():
+                    if name != ONTOLOGY_GRAPH:
+                        data += graph
+            cached = _inferred.compute(data, self.ontology, self.vocabulary)
+            _inferred.write_cached(key, cached)
+        self._inferred_cache = {key: cached}
+        return cached
+
+    def inferred(self) -> Graph:
+        """The closure's triples about the data (not asserted anywhere), for this store:
+        from the cache for the memory store, the store's inferred graph if it has one,
+        else computed from the store's facts."""
+        if isinstance(self.store, MemoryStore):
+            return self.inferred_from_files()
+        if INFERRED_GRAPH in self.store.graph_names():
+            return self.store.graph(INFERRED_GRAPH)
+        return _inferred.compute(self.data(), self.ontology, self.vocabulary)
+
     @functools.cached_property
     def shapes(self) -> Graph:
         """The SHACL shapes (``ontology/shapes.ttl``); never part of the data."""
@@ -181,6 +217,10 @@ class KnowledgeGraph:
         """The entities whose type is *cls* (prefixed name or IRI) or one of its subclasses."""
         rows = self._run(_MEMBERS, {"class": _iri(cls)}).rows
         return {r["s"] for r in rows if isinstance(r["s"], URIRef)}
+
+    def is_member(self, iri: URIRef, cls: str) -> bool:
+        """True when *iri* has the type *cls* (prefixed name or IRI) or one of its subclasses."""
+        return bool(self._run(_IS_MEMBER, {"s": iri, "class": _iri(cls)}).boolean)
 
     def exists(self, iri: URIRef) -> bool:
         """True when *iri* is described in the graph (as a subject)."""
@@ -243,7 +283,12 @@ class KnowledgeGraph:
                     )
                 continue
             bindings[p.name] = resolve(
-                p, value, labels=self.labels, exists=self.exists, members=self.members
+                p,
+                value,
+                labels=self.labels,
+                exists=self.exists,
+                members=self.members,
+                is_member=self.is_member,
             )
         return bindings
 
@@ -328,10 +373,19 @@ class KnowledgeGraph:
             checks[f"{check.name}: {check.summary}"] = [
                 "  ".join(_show(v) for v in row.values()) for row in rows.rows
             ]
-        union = self.data()
-        union += self.ontology
-        checks["ontology and data are consistent (OWL 2 RL)"] = owl_rl(union).inconsistencies
+        checks["ontology and data are consistent (OWL 2 RL)"] = self.clashes()
         return ValidationReport(results=results, checks=checks)
+
+    def clashes(self) -> list[str]:
+        """What makes the facts and their closure contradict the ontology (_consistency);
+        owlrl decides where the ontology or data use constructs the fast check does not."""
+        data = self.data()
+        if _consistency.needs_owlrl([self.ontology, data]):
+            data += self.ontology
+            return owl_rl(data).inconsistencies
+        if not _consistency.can_clash(self.ontology):
+            return _consistency.clashes(self.ontology, [data])
+        return _consistency.clashes(self.ontology, [data, self.inferred()])
 
     # -- adding facts ---------------------------------------------------------
 
@@ -352,6 +406,7 @@ class KnowledgeGraph:
             report = self._validate_new(files)
             if not report.conforms:
                 return AddResult(report)
+            inferred = self._inferred_after([g for _, g in files])
             merged: dict[Path, Graph] = {}
             headers: dict[Path, str] = {}
             for path, graph in files:
@@ -369,13 +424,33 @@ class KnowledgeGraph:
             write_files({t: to_turtle(g, header=headers.get(t, "")) for t, g in merged.items()})
             self.store.replace_graphs({URIRef(Layout.graph_name(t)): g for t, g in merged.items()})
             self._kg_state = file_state(self.layout.source_files())
+            if inferred is not None:  # the closure, extended rather than recomputed
+                key = self.content_key()
+                _inferred.write_cached(key, inferred)
+                self._inferred_cache = {key: inferred}
         self.__dict__.pop("labels", None)
         return AddResult(report, sorted(merged))
+
+    def _inferred_after(self, new: list[Graph]) -> Graph | None:
+        """The inferred graph with what *new* facts derive, if the current one is known
+        (computed or cached); None otherwise (it is computed when next asked for)."""
+        key = self.content_key()
+        current = self._inferred_cache.get(key) or _inferred.read_cached(key)
+        if current is None:
+            return None
+        extended = Graph()
+        extended += current
+        facts = [t for g in new for t in g]
+        _inferred.extend(
+            extended, [self.data(), self.ontology], facts, self.ontology, self.vocabulary
+        )
+        return extended
 
     def _add_to_store(
         self, files: list[tuple[Path, Graph]], targets: Mapping[Path, URIRef]
     ) -> AddResult:
-        """Validate against the store's graph, then write every file's facts in one request."""
+        """Validate against the store's graph, then write every file's facts in one request
+        (with what they derive, if the store keeps an inferred graph)."""
         report = self._validate_new(files)
         if not report.conforms:
             return AddResult(report)
@@ -383,6 +458,19 @@ class KnowledgeGraph:
         for path, graph in files:
             graphs.setdefault(targets[path], Graph())
             graphs[targets[path]] += graph
+        names = self.graph_names()
+        if INFERRED_GRAPH in names:
+            sources = [n for n in names if n != ONTOLOGY_GRAPH]
+            facts = {t for g in graphs.values() for t in g}
+            derived = _inferred.derive_for_store(
+                lambda text: self.store.select_rows(text, sources),
+                facts,
+                self.ontology,
+                self.vocabulary,
+            )
+            graphs[INFERRED_GRAPH] = Graph()
+            for t in derived - facts:
+                graphs[INFERRED_GRAPH].add(t)
         self.store.insert(graphs)
         self.__dict__.pop("labels", None)
         return AddResult(report, stored=sorted(graphs))
@@ -415,16 +503,14 @@ class KnowledgeGraph:
     def export(self, fmt: str = "turtle", *, inferred: bool = False, ontology: bool = True) -> str:
         """The graph in an RDF format; TriG and N-Quads keep one named graph per source.
 
-        With ``inferred``, the OWL 2 RL consequences (owlrl) are added in the
-        graph ``https://w3id.org/zonegraph/graph/inferred``.
+        With ``inferred``, the inferred graph (:meth:`inferred`, cached) is added
+        as the graph ``https://w3id.org/zonegraph/graph/inferred``.
         """
         graphs: dict[URIRef, Graph] = dict(self.source_graphs())
         if ontology:
             graphs[ONTOLOGY_GRAPH] = self.ontology
         if inferred:
-            union = self.data()
-            union += self.ontology
-            graphs[INFERRED_GRAPH] = owl_rl(union).inferred
+            graphs[INFERRED_GRAPH] = self.inferred()
         return serialize_graphs(graphs, fmt)
 
     def stats(self) -> Stats:
@@ -450,6 +536,7 @@ def _show(term: Node | None) -> str:
 
 
 _MEMBERS = "SELECT DISTINCT ?s WHERE { ?s a/rdfs:subClassOf* ?class }"
+_IS_MEMBER = "ASK { ?s a/rdfs:subClassOf* ?class }"
 _EXISTS = "ASK { ?s ?p ?o }"
 _LABELS = """SELECT ?s ?p ?o WHERE {
   VALUES ?p { rdfs:label skos:prefLabel skos:altLabel schema:name }

@@ -1,10 +1,11 @@
 """Loading a KG directory into a store: ``zonegraph --store SPEC load``.
 
-Every file is read with the same strict Turtle intake as always, then each
-graph is handed to the store whole: one named graph per source
+Every file passes the strict Turtle intake's rules (into an Oxigraph store
+through Oxigraph's own parser, _fastread), then each graph is handed to the
+store whole: one named graph per source
 (``https://w3id.org/zonegraph/source/<file stem>``), the ontology in
-``https://w3id.org/zonegraph/ontology`` and, on request, the OWL 2 RL
-consequences (the same owlrl closure as ``export --inferred``) in
+``https://w3id.org/zonegraph/ontology`` and, on request, the inferred graph
+(_inferred: the same cached closure as ``export --inferred``) in
 ``https://w3id.org/zonegraph/graph/inferred``.
 
 Loading replaces each of those graphs, so running it again gives the same
@@ -27,7 +28,6 @@ from ._fastread import checked
 from ._layout import Layout
 from ._namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, shorten
 from ._oxigraph import OxigraphStore
-from ._reason import owl_rl
 from ._store import MemoryStore
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class LoadReport:
 
 
 def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
-    """Load *kg*'s files (and with *inferred* the OWL 2 RL closure) into its store.
+    """Load *kg*'s files (and with *inferred* their inferred graph) into its store.
 
     >>> import tempfile, zonegraph
     >>> from zonegraph._oxigraph import OxigraphStore
@@ -76,7 +76,7 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
     before = set(kg.store.graph_names())
     counts: dict[URIRef, int] = {}
     graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: kg.ontology}
-    if isinstance(kg.store, OxigraphStore) and not inferred:
+    if isinstance(kg.store, OxigraphStore):
         # Oxigraph's own parser, after the strict reader's checks (_fastread)
         fast: dict[URIRef, Path] = {}
         for path in kg.layout.source_files():
@@ -88,13 +88,8 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
         counts.update(kg.store.load_files(fast))
     else:
         graphs.update(kg.read_kg_files())
-    if inferred:
-        union = Graph()
-        for name, g in graphs.items():
-            if name != ONTOLOGY_GRAPH:
-                union += g
-        union += kg.ontology
-        graphs[INFERRED_GRAPH] = owl_rl(union).inferred
+    if inferred:  # the closure of the files, from the cache when it has been computed
+        graphs[INFERRED_GRAPH] = kg.inferred_from_files()
     else:
         graphs[INFERRED_GRAPH] = Graph()
     kg.store.replace_graphs(graphs)

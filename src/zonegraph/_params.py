@@ -59,10 +59,23 @@ def resolve(
     labels: LabelIndex,
     exists: Callable[[URIRef], bool],
     members: Callable[[str], set[URIRef]],
+    is_member: Callable[[URIRef, str], bool] | None = None,
 ) -> Node:
-    """The RDF term for *value* given to *param*; ParameterError if it cannot be one."""
+    """The RDF term for *value* given to *param*; ParameterError if it cannot be one.
+
+    *is_member* answers whether one entity is of a class; without it, *members*
+    lists the class (which costs what the class holds; it is only needed for
+    the hints of an error then).
+    """
     if param.type == "iri":
-        return _resolve_entity(param, value, labels=labels, exists=exists, members=members)
+        return _resolve_entity(
+            param,
+            value,
+            labels=labels,
+            exists=exists,
+            members=members,
+            is_member=is_member or (lambda iri, cls: iri in members(cls)),
+        )
     if isinstance(value, Literal):
         return value
     return _literal(param, str(value))
@@ -75,8 +88,8 @@ def _resolve_entity(
     labels: LabelIndex,
     exists: Callable[[URIRef], bool],
     members: Callable[[str], set[URIRef]],
+    is_member: Callable[[URIRef, str], bool],
 ) -> URIRef:
-    allowed: set[URIRef] | None = members(param.cls) if param.cls else None
     kind = f" (a {param.cls})" if param.cls else ""
     if isinstance(value, URIRef):
         candidates = {value}
@@ -87,6 +100,7 @@ def _resolve_entity(
         iri = _as_iri(text)
         candidates = {iri} if iri is not None else labels.lookup(text)
         if not candidates:
+            allowed = members(param.cls) if param.cls else None
             pool = sorted({labels.label(i) or "" for i in allowed} - {""}) if allowed else None
             close = difflib.get_close_matches(text, pool or labels.all_labels(), n=3, cutoff=0.6)
             hint = (
@@ -97,13 +111,13 @@ def _resolve_entity(
             raise ParameterError(
                 f"no entity{kind} is called {text!r} (parameter {param.name!r})", hint=hint
             )
-    if allowed is not None:
-        matching = candidates & allowed
+    if param.cls:
+        matching = {c for c in candidates if is_member(c, param.cls)}
         if not matching:
             shown = ", ".join(sorted(shorten(str(c)) for c in candidates))
             raise ParameterError(
                 f"parameter {param.name!r} needs a {param.cls}; {shown} is not one",
-                hint=_choices(allowed, labels),
+                hint=_choices(members(param.cls), labels),
             )
         candidates = matching
     if len(candidates) > 1:

@@ -34,8 +34,25 @@ rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
 
 def prepare(text: str, *, prologue: str = "", name: str = "query") -> Query:
-    """Parse *prologue* + *text* into an rdflib query; QueryError with line:column if it fails."""
+    """Parse *prologue* + *text* into an rdflib query; QueryError with line:column if it fails.
+
+    Parsed queries are kept (by text), so a query run again is not parsed again.
+    """
     full = f"{prologue}\n{text}" if prologue else text
+    cached = _PREPARED.get(full)
+    if cached is not None:
+        return cached
+    query = _prepare(full, prologue, name)
+    if len(_PREPARED) >= 256:
+        _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[full] = query
+    return query
+
+
+_PREPARED: dict[str, Query] = {}
+
+
+def _prepare(full: str, prologue: str, name: str) -> Query:
     try:
         return prepareQuery(full)
     except ParseException as exc:
