@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from support import REPO
-from zonegraph import InputError, _shapecheck, open_kg
+from zonegraph import InputError, _cache, _shapecheck, open_kg
 from zonegraph._parse import DEFAULT_MAX_BYTES, parse_turtle, parse_turtle_text
 from zonegraph._terms import iri_problem, lexical_problem, resolve_iri
 from zonegraph.cli import main
@@ -359,9 +359,9 @@ def test_a_broken_shapes_file_is_refused_and_not_cached(cache: Path, tmp_path: P
 def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("ZONEGRAPH_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert _shapecheck.cache_dir() == tmp_path / "zonegraph"
+    assert _cache.cache_dir() == tmp_path / "zonegraph"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert _shapecheck.cache_dir() == Path.home() / ".cache" / "zonegraph"
+    assert _cache.cache_dir() == Path.home() / ".cache" / "zonegraph"
 
 
 def test_an_unwritable_cache_is_skipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ the named graph ``https://w3id.org/zonegraph/graph/inferred``; it is never
 mixed into a source's graph. ``export --inferred`` and ``load --inferred``
 write it; ``check`` reads its types for clashes.
 
-- **Computed once per content.** The closure of a KG directory is cached under
-  :func:`cache_dir`, keyed by a hash of the ontology and source files (and of
-  the rules' version): a second run reads it instead of reasoning again, and
-  any change to a file gives a new key.
+- **Computed once per content.** The closure of a KG directory is kept in the
+  cache directory (_cache), keyed by a hash of the ontology and source files
+  and the rules' version: a second run reads it instead of reasoning again,
+  and any change to a file gives a new key.
 - **Updated, not recomputed, when facts arrive.** ``add`` extends the closure
   with what the new facts derive (:class:`~zonegraph._closure.Closure`,
   semi-naive, with the known facts looked up where they live), and stores the
@@ -24,8 +24,6 @@ owlrl's axiomatic and T-box triples (docs/performance.md).
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -33,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
+from . import _cache
 from ._closure import Closure, fast_closure
 from ._reason import Triple, Vocabulary
 
@@ -40,27 +39,13 @@ from ._reason import Triple, Vocabulary
 RULES_VERSION = "1"
 
 
-def cache_dir() -> Path:
-    """Where zonegraph keeps computed closures: ``$ZONEGRAPH_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/zonegraph``, else ``~/.cache/zonegraph``."""
-    explicit = os.environ.get("ZONEGRAPH_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "zonegraph"
-
-
 def content_key(files: Iterable[Path], root: Path) -> str:
-    """A hash of the files' names (relative to *root*) and bytes, and the rules' version."""
-    digest = hashlib.sha256(f"zonegraph-closure {RULES_VERSION}\n".encode())
-    for path in sorted(files):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    """The cache key of the closure of *files* (and of the rules' version)."""
+    return _cache.content_key(files, root, salt=f"closure {RULES_VERSION}")
 
 
 def _cache_file(key: str) -> Path:
-    return cache_dir() / f"inferred-{key}.nt"
+    return _cache.entry("inferred", key, "nt")
 
 
 def read_cached(key: str) -> Graph | None:
@@ -79,21 +64,17 @@ def read_cached(key: str) -> Graph | None:
 
 
 def write_cached(key: str, graph: Graph) -> None:
-    """Keep *graph* for *key* (atomically; a cache that cannot be written is skipped)."""
+    """Keep *graph* for *key* (skipped if the cache cannot be written)."""
     from ._oxigraph import to_oxigraph
 
-    path = _cache_file(key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    def write(path: Path) -> None:
         triples = (
             ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
             for s, p, o in graph
         )
-        ox.serialize(triples, str(tmp), format=ox.RdfFormat.N_TRIPLES)
-        os.replace(tmp, path)
-    except OSError:
-        return
+        ox.serialize(triples, str(path), format=ox.RdfFormat.N_TRIPLES)
+
+    _cache.store(_cache_file(key), write)
 
 
 def compute(data: Graph, ontology: Graph, vocabulary: Vocabulary) -> Graph:

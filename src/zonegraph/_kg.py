@@ -27,6 +27,7 @@ from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, shorten
 from ._neighbourhood import Plan
 from ._params import LabelIndex, resolve
 from ._parse import DEFAULT_MAX_BYTES, parse_turtle
+from ._parsecache import read_files
 from ._reason import Vocabulary, owl_rl, validation_ontology
 from ._results import QueryResult
 from ._shapecheck import check_shapes_file
@@ -77,14 +78,26 @@ class KnowledgeGraph:
         self.ontology = Graph()
         # Under the shared lock, after finishing or undoing a change a crash interrupted.
         with reading(layout.kg_dir, also=[layout.root]):
-            for path in layout.ontology_files():
-                self.ontology += parse_turtle(
-                    path, max_bytes=None, display_name=self._rel(path), allow_network=allow_network
+            ontology_files = layout.ontology_files()
+            if store is None:  # every file, from the cache of parsed files when unchanged
+                source_files = layout.source_files()
+                self._kg_state = file_state(source_files)
+                parsed = read_files(
+                    [*ontology_files, *source_files],
+                    layout.root,
+                    self.parse_kg_file,
+                    allow_network=allow_network,
                 )
+            else:
+                source_files = []
+                parsed = {path: self.parse_kg_file(path) for path in ontology_files}
+            for path in ontology_files:
+                self.ontology += parsed[path]
             self.catalogue = Catalogue(layout.queries_dir)
             if store is None:
                 store = MemoryStore()
-                store.replace_graphs(self.read_kg_files())
+                graphs = {URIRef(Layout.graph_name(p)): parsed[p] for p in source_files}
+                store.replace_graphs({ONTOLOGY_GRAPH: self.ontology, **graphs})
         self.store = store
 
     def read_kg_files(self) -> dict[URIRef, Graph]:
@@ -285,7 +298,7 @@ class KnowledgeGraph:
             bindings[p.name] = resolve(
                 p,
                 value,
-                labels=self.labels,
+                labels=lambda: self.labels,
                 exists=self.exists,
                 members=self.members,
                 is_member=self.is_member,

@@ -56,7 +56,7 @@ def resolve(
     param: Parameter,
     value: str | Node,
     *,
-    labels: LabelIndex,
+    labels: LabelIndex | Callable[[], LabelIndex],
     exists: Callable[[URIRef], bool],
     members: Callable[[str], set[URIRef]],
     is_member: Callable[[URIRef, str], bool] | None = None,
@@ -65,13 +65,14 @@ def resolve(
 
     *is_member* answers whether one entity is of a class; without it, *members*
     lists the class (which costs what the class holds; it is only needed for
-    the hints of an error then).
+    the hints of an error then). *labels* may be given as a function, called
+    only when a label must be looked up (an IRI needs no label index).
     """
     if param.type == "iri":
         return _resolve_entity(
             param,
             value,
-            labels=labels,
+            labels=labels if callable(labels) else (lambda: labels),
             exists=exists,
             members=members,
             is_member=is_member or (lambda iri, cls: iri in members(cls)),
@@ -85,7 +86,7 @@ def _resolve_entity(
     param: Parameter,
     value: str | Node,
     *,
-    labels: LabelIndex,
+    labels: Callable[[], LabelIndex],
     exists: Callable[[URIRef], bool],
     members: Callable[[str], set[URIRef]],
     is_member: Callable[[URIRef, str], bool],
@@ -98,11 +99,12 @@ def _resolve_entity(
     else:
         text = value.strip()
         iri = _as_iri(text)
-        candidates = {iri} if iri is not None else labels.lookup(text)
+        candidates = {iri} if iri is not None else labels().lookup(text)
         if not candidates:
             allowed = members(param.cls) if param.cls else None
-            pool = sorted({labels.label(i) or "" for i in allowed} - {""}) if allowed else None
-            close = difflib.get_close_matches(text, pool or labels.all_labels(), n=3, cutoff=0.6)
+            index = labels()
+            pool = sorted({index.label(i) or "" for i in allowed} - {""}) if allowed else None
+            close = difflib.get_close_matches(text, pool or index.all_labels(), n=3, cutoff=0.6)
             hint = (
                 f"did you mean {' or '.join(repr(c) for c in close)}?"
                 if close
@@ -117,7 +119,7 @@ def _resolve_entity(
             shown = ", ".join(sorted(shorten(str(c)) for c in candidates))
             raise ParameterError(
                 f"parameter {param.name!r} needs a {param.cls}; {shown} is not one",
-                hint=_choices(members(param.cls), labels),
+                hint=_choices(members(param.cls), labels()),
             )
         candidates = matching
     if len(candidates) > 1:
@@ -127,7 +129,7 @@ def _resolve_entity(
             hint="give the IRI or prefixed name of the one you mean",
         )
     (iri,) = candidates
-    if not exists(iri):
+    if not param.cls and not exists(iri):  # an entity of the class exists
         raise ParameterError(
             f"{shorten(str(iri))} is not in the graph (parameter {param.name!r})",
             hint="check the spelling; 'zonegraph query search-labels -p text=…' finds entities",

@@ -32,6 +32,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from . import _cache
 from ._errors import InputError, Location
 from ._guard import guarded
 from ._namespaces import SH, shorten
@@ -63,15 +64,6 @@ _OUTSIDE = {
 }
 
 
-def cache_dir() -> Path:
-    """Where zonegraph caches what it can recompute (the shapes check)."""
-    explicit = os.environ.get("ZONEGRAPH_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "zonegraph"
-
-
 def check_shapes_file(
     shapes: Graph, data: bytes, *, name: str, allow_network: bool = False
 ) -> None:
@@ -85,7 +77,7 @@ def check_shapes_file(
     for part in (CACHE_VERSION, pyshacl.__version__, str(allow_network)):
         digest.update(part.encode() + b"\0")
     digest.update(data)
-    marker = cache_dir() / "shapes-checked" / f"{digest.hexdigest()}.ok"
+    marker = _cache.cache_dir() / "shapes-checked" / f"{digest.hexdigest()}.ok"
     if marker.exists():
         return
     text = data.decode("utf-8", errors="replace")
