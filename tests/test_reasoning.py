@@ -16,7 +16,7 @@ import random
 from pathlib import Path
 
 import pytest
-from rdflib import OWL, RDF, Graph, URIRef
+from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef
 
 from support import FACT_PREFIXES, source_description
 from zonegraph import _consistency, _inferred
@@ -158,3 +158,22 @@ def test_extending_in_batches_derives_what_computing_at_once_does(
         for t in batch:
             existing.add(t)
     assert set(inferred) == set(_inferred.compute(kg.data(), kg.ontology, kg.vocabulary))
+
+
+def test_export_inferred_is_the_same_from_memory_and_from_a_loaded_store(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    on_store = open_kg(store=store)
+    load(on_store, inferred=True)
+    memory = open_kg()
+    graphs = []
+    for kg in (memory, on_store):
+        ds = Dataset()
+        ds.parse(data=kg.export("nquads", inferred=True), format="nquads")
+        graphs.append(  # Oxigraph writes "30.0"^^xsd:decimal as "30": compare values
+            {
+                (s, p, o.toPython() if isinstance(o, Literal) else o)
+                for s, p, o in ds.graph(INFERRED_GRAPH)
+            }
+        )
+    assert graphs[0] == graphs[1] and len(graphs[0]) > 500
+    store.close()

@@ -3,7 +3,9 @@
 Turtle, N-Triples, RDF/XML and JSON-LD carry the union of the graphs (the
 ontology and every source, plus the inferred triples on request); TriG and
 N-Quads keep each source's named graph, so provenance survives the trip.
-Turtle is written in the project's canonical layout.
+Turtle is written in the project's canonical layout, except from an Oxigraph
+store, which writes every format but JSON-LD with its own serializers (the
+same triples, much faster at scale; OxigraphStore.dump).
 """
 
 from __future__ import annotations

@@ -519,6 +519,15 @@ class KnowledgeGraph:
         With ``inferred``, the inferred graph (:meth:`inferred`, cached) is added
         as the graph ``https://w3id.org/zonegraph/graph/inferred``.
         """
+        dump = getattr(self.store, "dump", None)
+        names = self.graph_names()
+        if dump is not None and (not inferred or INFERRED_GRAPH in names):
+            wanted = [n for n in names if str(n).startswith(str(ZGS))]
+            wanted += [ONTOLOGY_GRAPH] if ontology else []
+            wanted += [INFERRED_GRAPH] if inferred else []
+            text: str | None = dump(wanted, fmt)
+            if text is not None:  # the store's own serializer (Oxigraph): fast at scale
+                return text
         graphs: dict[URIRef, Graph] = dict(self.source_graphs())
         if ontology:
             graphs[ONTOLOGY_GRAPH] = self.ontology

@@ -151,6 +151,39 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot load into the Oxigraph store at {self.path}: {exc}") from exc
         return counts
 
+    def dump(self, names: Sequence[URIRef], fmt: str) -> str | None:
+        """The graphs *names* written by Oxigraph's serializers (quad formats keep the
+        graphs, triple formats get their union, each triple once), or None for a format
+        zonegraph writes itself (JSON-LD, with its context)."""
+        from ._namespaces import PREFIXES
+
+        formats = {
+            "nquads": ox.RdfFormat.N_QUADS,
+            "trig": ox.RdfFormat.TRIG,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "turtle": ox.RdfFormat.TURTLE,
+            "xml": ox.RdfFormat.RDF_XML,
+        }
+        if fmt not in formats:
+            return None
+        graphs = [ox.NamedNode(str(n)) for n in names]
+        quads = (q for g in graphs for q in self._store.quads_for_pattern(None, None, None, g))
+        prefixes = dict(PREFIXES) if fmt in ("turtle", "trig", "xml") else None
+        if fmt in ("nquads", "trig"):
+            data = ox.serialize(quads, format=formats[fmt], prefixes=prefixes)
+        else:
+            seen: set[ox.Triple] = set()
+
+            def union() -> Iterator[ox.Triple]:
+                for q in quads:
+                    t = q.triple
+                    if t not in seen:
+                        seen.add(t)
+                        yield t
+
+            data = ox.serialize(union(), format=formats[fmt], prefixes=prefixes)
+        return data.decode("utf-8") if data is not None else ""
+
     def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
         """Add the triples in one transaction: all land, or none."""
         bnodes: dict[BNode, ox.BlankNode] = {}
