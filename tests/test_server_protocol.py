@@ -24,6 +24,7 @@ from rdflib import Dataset, Graph, URIRef
 
 import zonegraph
 from serverkit import TOKEN, Running, copy_kg, running_server, snapshot
+from support import run_cli
 
 ZGS = "https://w3id.org/zonegraph/source/"
 CHINADAILY = ZGS + "chinadaily-2018-06-10"
@@ -608,6 +609,45 @@ def test_an_update_that_breaks_the_shapes_is_rejected_and_changes_nothing(
         assert _ask(c, 'zgr:sino-german-ecopark rdfs:label "Sino-German Ecopark"@en')
     assert snapshot(root) == before
     assert len(writable.kg) == triples
+
+
+def test_an_update_computed_before_a_cli_add_is_refused_and_the_add_kept(
+    writable: Running, tmp_path: Path
+) -> None:
+    root = writable.kg.layout.root
+    facts = tmp_path / "facts.ttl"
+    facts.write_text(VALID_SOURCE)
+    added = run_cli("--kg", str(root), "add", str(facts))  # another process, while serving
+    assert added.returncode == 0, added.stderr
+    with httpx.Client(base_url=writable.url, timeout=30) as c:
+        r = c.post("/sparql", data={"update": VALID_INSERT}, headers=AUTH)
+        assert r.status_code == 409, r.text  # it ran on the graph as the server had read it
+        assert "again" in r.text
+        assert (root / "kg" / "test-server-page.ttl").exists()
+        r = c.post("/sparql", data={"update": VALID_INSERT}, headers=AUTH)  # sent again
+        assert r.status_code == 200, r.text
+        assert _ask(c, ALT_LABEL)
+        assert _ask(c, "zgr:test-server-company a zg:Company")
+    reopened = zonegraph.open_kg(root)
+    assert reopened.exists(URIRef("https://w3id.org/zonegraph/id/test-server-company"))
+
+
+def test_a_graph_store_put_that_breaks_the_shapes_is_rejected_and_changes_nothing(
+    writable: Running,
+) -> None:
+    root = writable.kg.layout.root
+    before = snapshot(root)
+    broken = VALID_SOURCE.replace('    rdfs:label "Test Server Robotics Company"@en ;\n', "")
+    with httpx.Client(base_url=writable.url, timeout=30) as c:
+        r = c.put(
+            "/store",
+            params={"graph": "https://w3id.org/zonegraph/source/test-server-page"},
+            content=broken.encode(),
+            headers={**AUTH, "Content-Type": "text/turtle"},
+        )
+        assert r.status_code == 422, r.text
+        assert not _ask(c, "zgr:test-server-company ?p ?o")
+    assert snapshot(root) == before
 
 
 def test_updates_outside_a_source_graph_are_refused(writable: Running) -> None:

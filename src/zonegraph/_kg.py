@@ -115,14 +115,19 @@ class KnowledgeGraph:
             path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network
         )
 
-    def _refresh(self) -> None:
-        """Re-read the KG files another process replaced since they were read (hold the lock)."""
+    def _refresh(self) -> bool:
+        """Re-read the KG files another process replaced since they were read (hold the lock);
+        True if they had changed."""
         if (
             isinstance(self.store, MemoryStore)
             and file_state(self.layout.source_files()) != self._kg_state
         ):
-            self.store.replace_graphs(self.read_kg_files())
+            fresh = self.read_kg_files()
+            gone = [n for n in self.graph_names() if n not in fresh]
+            self.store.replace_graphs({**fresh, **{n: Graph() for n in gone}})
             self.__dict__.pop("labels", None)
+            return True
+        return False
 
     @property
     def dataset(self) -> Dataset:

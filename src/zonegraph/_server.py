@@ -336,6 +336,8 @@ class Server:
         try:
             outcome = await run_in_threadpool(change)
         except _update.UpdateRefused as exc:
+            if exc.status == 409:  # the files changed on disk: the workers read them again
+                self.pool.refresh()
             raise HttpError(exc.status, exc.message, exc.hint) from None
         if outcome.applied:
             self.pool.refresh()

@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from ._closure import validation_closure
 from ._errors import ZonegraphError
-from ._fsio import locked, write_files
+from ._fsio import file_state, locked, recover, write_files
 from ._namespaces import DCT, ONTOLOGY_GRAPH, ZG, ZGS
 from ._parse import parse_turtle_text
 from ._turtle import leading_comments, to_turtle
@@ -157,7 +157,7 @@ def put_graph(kg: Any, body: bytes, graph: str) -> UpdateOutcome:
     """Graph Store PUT: the source graph *graph* becomes *body*."""
     name = source_graph(graph)
     new = parse_body(body)
-    return replace_graphs(kg, {name: new})
+    return replace_graphs(kg, {name: new}, whole=True)
 
 
 def delete_graph(kg: Any, graph: str) -> UpdateOutcome:
@@ -165,19 +165,43 @@ def delete_graph(kg: Any, graph: str) -> UpdateOutcome:
     name = source_graph(graph)
     if name not in set(kg.graph_names()):
         raise UpdateRefused(f"no graph <{name}> in the store", status=404)
-    return replace_graphs(kg, {name: Graph()})
+    return replace_graphs(kg, {name: Graph()}, whole=True)
 
 
 def replace_graphs(
     kg: Any,
     after: Mapping[URIRef, Graph],
     touched: Iterable[Node] | None = None,
+    *,
+    whole: bool = False,
 ) -> UpdateOutcome:
     """Make each source graph of *after* hold exactly its triples, if the result conforms.
 
     *touched* (the nodes whose facts change) defaults to the subjects and
-    linked entities of every triple added or removed.
+    linked entities of every triple added or removed. With the memory store,
+    validating and writing happen under the KG's lock, against the files as
+    they are then: if another process (``zonegraph add``) changed them since
+    the graph was read, a change computed from the old graph (a SPARQL Update)
+    is refused with 409, to be sent again, while a *whole* graph's replacement
+    (Graph Store PUT, DELETE) is validated against the new state.
     """
+    if not _keeps_files(kg):
+        return _replace(kg, after, touched)
+    with locked(kg.layout.kg_dir):
+        recover(kg.layout.kg_dir)
+        if kg._refresh() and not whole:
+            raise UpdateRefused(
+                "the graph changed on disk (another zonegraph command added facts) "
+                "after this update was computed; nothing was changed",
+                status=409,
+                hint="send the update again: it will run on the graph as it is now",
+            )
+        return _replace(kg, after, touched)
+
+
+def _replace(
+    kg: Any, after: Mapping[URIRef, Graph], touched: Iterable[Node] | None
+) -> UpdateOutcome:
     names = [source_graph(str(n)) for n in after]
     existing = set(kg.graph_names())
     old = {n: (set(kg.store.graph(n)) if n in existing else set()) for n in names}
@@ -207,28 +231,27 @@ def replace_graphs(
         return UpdateOutcome(
             report, changes=changes, created=any(n not in existing for n in changed), applied=True
         )
-    with locked(kg.layout.kg_dir):
-        texts: dict[Path, str] = {}
-        for n in names:
-            if str(n) not in changes:
-                continue
-            path = kg.layout.source_file(str(n))
-            graph = after[n]
-            if len(graph) == 0:
-                if path.exists():
-                    removed.append(path)
-                continue
-            header = (
-                leading_comments(path.read_text(encoding="utf-8"))
-                if path.exists()
-                else f"What <{n}> states (written through the zonegraph server)."
-            )
-            texts[path] = to_turtle(graph, header=header)
-            written.append(path)
-        write_files(texts)
-        for path in removed:
-            path.unlink()
+    texts: dict[Path, str | None] = {}
+    for n in names:
+        if str(n) not in changes:
+            continue
+        path = kg.layout.source_file(str(n))
+        graph = after[n]
+        if len(graph) == 0:
+            if path.exists():
+                removed.append(path)
+                texts[path] = None  # removed in the same journaled change
+            continue
+        header = (
+            leading_comments(path.read_text(encoding="utf-8"))
+            if path.exists()
+            else f"What <{n}> states (written through the zonegraph server)."
+        )
+        texts[path] = to_turtle(graph, header=header)
+        written.append(path)
+    write_files(texts)
     kg.store.replace_graphs(changed)
+    kg._kg_state = file_state(kg.layout.source_files())
     kg.__dict__.pop("labels", None)  # KnowledgeGraph.add drops its cached label index the same way
     created = any(n not in existing for n in changed)
     return UpdateOutcome(
