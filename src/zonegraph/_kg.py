@@ -274,8 +274,12 @@ class KnowledgeGraph:
         prologue = self.catalogue.prologue
         prepared = _query.prepare(text, prologue=prologue, name=name)
         allow_service = allow_service or self.allow_network
+        # the store's graphs matter only to a query that names some (FROM, FROM NAMED)
+        named = prepared.algebra.get("datasetClause")
         _query.refuse_outside_access(
-            prepared, graphs=map(str, self.graph_names()), allow_service=allow_service
+            prepared,
+            graphs=map(str, self.graph_names()) if named else (),
+            allow_service=allow_service,
         )
         with network_allowed(allow_service):
             return self.store.query(prepared, f"{prologue}\n{text}" if prologue else text, bindings)

@@ -79,6 +79,7 @@ class OxigraphStore(Store):
         self.path = Path(path)
         self.read_only = read_only
         self.spec = f"oxigraph:{path}"
+        self._names: list[URIRef] | None = None
         try:
             if read_only:
                 self._open: ox.Store | None = ox.Store.read_only(str(self.path))
@@ -99,13 +100,16 @@ class OxigraphStore(Store):
         return self._open
 
     def graph_names(self) -> list[URIRef]:
-        names = []
-        for g in self._store.named_graphs():
-            if isinstance(g, ox.NamedNode) and next(
-                iter(self._store.quads_for_pattern(None, None, None, g)), None
-            ):
-                names.append(URIRef(g.value))
-        return sorted(names)
+        """The non-empty named graphs (listed once, then kept until this store writes)."""
+        if self._names is None:
+            names = []
+            for g in self._store.named_graphs():
+                if isinstance(g, ox.NamedNode) and next(
+                    iter(self._store.quads_for_pattern(None, None, None, g)), None
+                ):
+                    names.append(URIRef(g.value))
+            self._names = sorted(names)
+        return list(self._names)
 
     def graph(self, name: URIRef) -> Graph:
         out = Graph()
@@ -135,6 +139,7 @@ class OxigraphStore(Store):
         from ._fastread import quads
 
         counts = dict.fromkeys(files, 0)
+        self._names = None
 
         def stream() -> Iterator[ox.Quad]:
             for name, path in files.items():
@@ -186,6 +191,7 @@ class OxigraphStore(Store):
 
     def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
         """Add the triples in one transaction: all land, or none."""
+        self._names = None
         bnodes: dict[BNode, ox.BlankNode] = {}
         quads = [
             ox.Quad(
@@ -203,6 +209,7 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot write to the Oxigraph store at {self.path}: {exc}") from exc
 
     def _update(self, text: str) -> None:
+        self._names = None
         try:
             self._store.update(text)
         except SyntaxError as exc:
