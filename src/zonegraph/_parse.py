@@ -12,7 +12,6 @@ from pathlib import Path
 from rdflib import OWL, Graph
 
 from ._errors import InputError, Location
-from ._reader import read_turtle
 
 #: Files larger than this are refused unless the caller raises the limit.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -87,6 +86,8 @@ def parse_turtle_text(
         text = data
     if text.startswith("\ufeff"):
         text = text[1:]
+    from ._reader import read_turtle  # imported when a file is read (not from the cache)
+
     triples = read_turtle(text, name=name, base=base, refuse=None if allow_network else _NO_IMPORTS)
     graph = Graph()
     for triple in triples:
