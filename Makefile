@@ -45,7 +45,8 @@ docs: $(STAMP)
 	done
 
 # Benchmarks (not tests): generated data, fast paths vs rdflib / pyshacl / owlrl, results
-# in benchmarks/results/. Sizes: BENCH_SIZES=10000,100000,1000000 (default 10k and 100k).
+# in benchmarks/results/. Sizes: BENCH_SIZES (default 10000,100000,1000000: about 45 minutes;
+# BENCH_SIZES=10000 for a quick look). Slow baselines stop at BENCH_TIMEOUT seconds (default 300).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/load.py
