@@ -32,6 +32,8 @@ ROOT = HERE.parent
 DATA = HERE / "data"
 RESULTS = HERE / "results"
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+#: The size the issue's goals are set for; smaller sizes are reported without a verdict.
+GOAL_SIZE = 1_000_000
 SLOW_TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "300"))
 PY = sys.executable
 #: Parameter defaults that name shipped entities, mapped to their generated counterparts.
@@ -113,10 +115,10 @@ def bench_size(n: int) -> list[dict[str, Any]]:
         """One line of the table; a baseline that timed out gives a lower bound on the ratio."""
         bound = base is None and fast is not None and "timed out" in note
         ratio = (SLOW_TIMEOUT if bound else base or 0) / fast if fast and (base or bound) else None
-        met = None
-        if goal is not None and ratio is not None:
+        met = None  # the goals are set for 1M triples; smaller sizes show the trend
+        if n == GOAL_SIZE and goal is not None and ratio is not None:
             met = ratio >= goal
-        if goal_s is not None and fast is not None:
+        if n == GOAL_SIZE and goal_s is not None and fast is not None:
             met = (met is not False) and fast < goal_s
         rows.append(
             {
@@ -140,13 +142,16 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     def slow_note(t: float | None, what: str, extra: str = "") -> str:
         if t is None:
             return f"{what} timed out after {SLOW_TIMEOUT:.0f} s (ratio is a lower bound)"
-        return f"{what} single run" + (f"; {extra}" if extra else "")
+        return f"{what}: single run" + (f"; {extra}" if extra else "")
 
     kgdir, ttl = DATA / f"kg-{n}", DATA / f"synth-{n}.ttl"
     if not ttl.exists():
         synthesize(ttl, triples=n, seed=1)
     if not kgdir.exists():
         synthesize(kgdir, triples=n, seed=1)
+    for part in ("ontology", "queries"):  # the project's current shapes and queries, not a copy
+        shutil.rmtree(kgdir / part, ignore_errors=True)
+        shutil.copytree(ROOT / part, kgdir / part)
     print(f"== {n} triples", flush=True)
 
     # loading: the parsers alone, then zonegraph's load into an Oxigraph store on disk
@@ -156,7 +161,7 @@ def bench_size(n: int) -> list[dict[str, Any]]:
         "parse Turtle (one file, in memory)",
         t_ox,
         t_rdf,
-        20,
+        None,
         slow_note(t_rdf, "baseline"),
         "pyoxigraph Store.bulk_load",
         "rdflib Graph.parse",
@@ -201,7 +206,7 @@ def bench_size(n: int) -> list[dict[str, Any]]:
             "ratio_is_lower_bound": False,
             "goal_ratio": 3,
             "goal_s": None,
-            "met": m_rdf / m_load >= 3,
+            "met": m_rdf / m_load >= 3 if n == GOAL_SIZE else None,
             "note": "ru_maxrss of a child process (MB, not seconds)",
         }
     )
@@ -214,6 +219,7 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     rdf.parse(data=nquads, format="nquads")
     del nquads
     cat = Catalogue(ROOT / "queries")
+    ratios: list[float] = []
     for q in sorted(cat, key=lambda q: q.name):
         binds: dict[str, Any] = {}
         given = {p.name: SYNTH_DEFAULTS.get(p.default, p.default) for p in q.params if p.default}
@@ -235,12 +241,31 @@ def bench_size(n: int) -> list[dict[str, Any]]:
             f"query {q.name}",
             t_q,
             t_b,
-            50,
+            None,
             slow_note(t_b, "baseline", same),
             "zonegraph query (Oxigraph store)",
             "rdflib",
             goal_s=1.0,
         )
+        ratios.append(rows[-1]["ratio"] or 0.0)
+    median = statistics.median(ratios) if ratios else None
+    rows.append(
+        {
+            "size": n,
+            "task": f"canned queries: median ratio of {len(ratios)}",
+            "fast_s": None,
+            "fast": "zonegraph query (Oxigraph store)",
+            "baseline_s": None,
+            "baseline": "rdflib",
+            "ratio": median,
+            "ratio_is_lower_bound": False,
+            "goal_ratio": 50,
+            "goal_s": None,
+            "met": (median >= 50) if n == GOAL_SIZE and median is not None else None,
+            "note": "a timed-out baseline counts at its time limit (a lower bound)",
+        }
+    )
+    print(f"  median query ratio {median}", flush=True)
 
     # validation: a 100-triple batch, incremental vs pyshacl on the whole graph
     t_open, kg = timed(lambda: open_kg(kgdir), runs=1)
@@ -293,7 +318,11 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     t_fast, added = timed(lambda: fast_closure(union, kg.ontology, kg.vocabulary), runs=1)
     if n <= 100_000:
         t_owl, inferred = in_child(lambda: len(owl_rl(union).inferred))
-        note = slow_note(t_owl, "single runs", f"fast {len(added)} triples, owlrl {inferred}")
+        note = slow_note(
+            t_owl,
+            "owlrl",
+            f"fast_closure {len(added)} triples, owlrl {inferred} (its T-box consequences)",
+        )
     else:
         t_owl, note = None, "owlrl not run at this size (109 s at 100k in FIELD-NOTES)"
     row("OWL RL closure", t_fast, t_owl, 20, note, "fast_closure", "owlrl")
@@ -381,6 +410,11 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
         "",
+        f"Runs: median of {meta['runs']} for zonegraph's paths; slow baselines once, stopped "
+        f"after {meta['timeout']:.0f} s (then the ratio is a lower bound, marked >). The goals "
+        "are issue #5's, set for 1M triples: 'met' is judged there (and for start-up); smaller "
+        "sizes show the trend.",
+        "",
         "| size | task | fast path | time (s) | baseline | time (s) | ratio | goal | met | note |",
         "| --- | --- | --- | ---: | --- | ---: | ---: | ---: | --- | --- |",
     ]
@@ -403,9 +437,7 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    sizes = [
-        int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",") if s
-    ]
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").split(",") if s]
     DATA.mkdir(exist_ok=True)
     RESULTS.mkdir(exist_ok=True)
     rows: list[dict[str, Any]] = []
@@ -420,6 +452,7 @@ def main() -> None:
             p: version(p) for p in ("rdflib", "pyoxigraph", "pyshacl", "owlrl", "zonegraph")
         },
         "runs": RUNS,
+        "timeout": SLOW_TIMEOUT,
         "sizes": sizes,
     }
     stem = "bench-" + "-".join(str(s) for s in sizes)
