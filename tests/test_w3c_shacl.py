@@ -94,3 +94,22 @@ def test_w3c_shacl_sparql(path: Path) -> None:
     (node,) = report.subjects(RDF.type, SH.ValidationReport)
     got = report.value(node, SH.conforms)
     assert got is not None and bool(got.toPython()) == expected
+
+
+@pytest.mark.skipif(not (SUITE / "core").is_dir(), reason=f"the suite is not at {SUITE}")
+def test_nested_shapes_results_are_details_of_the_result_they_explain() -> None:
+    """core/property/node-001: Issue_1's assignee lacks the email and last name its nested
+    sh:node asks for. SHACL reports one result (Issue_1, sh:node); pySHACL adds the nested
+    results as sh:detail, which are not results of the assignee."""
+    from zonegraph._validate import ValidationReport, results_from_report
+
+    path = SUITE / "core" / "property" / "node-001.ttl"
+    graph = Graph().parse(path, format="turtle")
+    results = results_from_report(run_pyshacl(graph, graph))
+    assert [str(r.focus_node).rsplit("#", 1)[-1] for r in results] == ["Issue_1"]
+    (result,) = results
+    assert sorted(str(d.path).rsplit("#", 1)[-1] for d in result.details) == ["email", "lastName"]
+    report = ValidationReport(results=results)
+    assert "because:" in report.render("text")
+    assert len(report.to_graph().query("SELECT ?d WHERE { ?r sh:detail ?d }")) == 2
+    assert report.render("json").count('"details"') == 1
