@@ -51,6 +51,7 @@ from rdflib.namespace import SH, XSD
 import zonegraph
 from support import REPO
 from zonegraph._namespaces import PREFIXES, ZG, expand_curie
+from zonegraph._sparql_store import bind_values
 
 INTEROP = REPO / "tests" / "interop"
 NODE_MODULES = INTEROP / "node_modules"
@@ -322,13 +323,11 @@ def query_runs(kg: zonegraph.KnowledgeGraph, exports: dict[str, Path]) -> dict[s
     texts = {case: f"{prologue}\n{kg.catalogue.get(name).text}" for case, name, _ in cases}
     comunica = None
     if shutil.which("node") and (NODE_MODULES / "@comunica" / "query-sparql").exists():
-        # Comunica runs in its own process while rdflib and Oxigraph answer here.
+        # Comunica runs in its own process while rdflib and Oxigraph answer here. Its
+        # parameters are bound as zonegraph binds them for a SPARQL server (a VALUES
+        # rewrite): Comunica's initialBindings refuse a variable a subquery groups by.
         jobs = [
-            {
-                "name": case,
-                "query": texts[case],
-                "bindings": {k: v.n3() for k, v in bound[case].items()},
-            }
+            {"name": case, "query": bind_values(texts[case], bound[case]), "bindings": {}}
             for case, _, _ in cases
         ]
         comunica = subprocess.Popen(
