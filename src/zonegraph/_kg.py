@@ -79,18 +79,16 @@ class KnowledgeGraph:
         # Under the shared lock, after finishing or undoing a change a crash interrupted.
         with reading(layout.kg_dir, also=[layout.root]):
             ontology_files = layout.ontology_files()
-            if store is None:  # every file, from the cache of parsed files when unchanged
-                source_files = layout.source_files()
+            source_files = layout.source_files() if store is None else []
+            if store is None:
                 self._kg_state = file_state(source_files)
-                parsed = read_files(
-                    [*ontology_files, *source_files],
-                    layout.root,
-                    self.parse_kg_file,
-                    allow_network=allow_network,
-                )
-            else:
-                source_files = []
-                parsed = {path: self.parse_kg_file(path) for path in ontology_files}
+            # from the cache of parsed files when they are unchanged
+            parsed = read_files(
+                [*ontology_files, *source_files],
+                layout.root,
+                self.parse_kg_file,
+                allow_network=allow_network,
+            )
             for path in ontology_files:
                 self.ontology += parsed[path]
             self.catalogue = Catalogue(layout.queries_dir)
