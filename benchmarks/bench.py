@@ -80,8 +80,13 @@ def in_child(fn: Callable[[], Any], timeout: float = SLOW_TIMEOUT) -> tuple[floa
 
 
 def peak_rss(code: str) -> float:
-    """Peak resident memory (MB) of a child Python running *code* (ru_maxrss of the child)."""
-    wrapper = f"{code}\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    """Peak resident memory (MB) of a child Python running *code*: its VmHWM, which starts
+    afresh with the new program (Linux keeps ru_maxrss across exec, so a child forked from
+    this large process would report this process's size)."""
+    wrapper = (
+        f"{code}\nimport re; print(re.search(r'VmHWM:\\s+(\\d+)', "
+        "open('/proc/self/status').read()).group(1))"
+    )
     out = subprocess.run([PY, "-c", wrapper], capture_output=True, text=True, check=True, cwd=ROOT)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
