@@ -124,9 +124,21 @@ Select = Callable[[str], Sequence[dict[str, Node | None]]]
 class SelectAccess:
     """Lookups as SPARQL SELECT queries with VALUES, for stores reached through SPARQL."""
 
-    def __init__(self, select: Select, chunk: int = 100) -> None:
+    def __init__(
+        self, select: Select, chunk: int = 100, *, except_graphs: Sequence[Node] = ()
+    ) -> None:
+        """*except_graphs*: when given, *select* runs over every named graph and the
+        patterns read the triples of the named graphs other than these (``GRAPH ?g``),
+        rather than over a dataset listing the graphs wanted, which an engine may
+        search one graph at a time."""
         self.select = select
         self.chunk = chunk
+        self._except = ", ".join(g.n3() for g in except_graphs)
+
+    def _pattern(self, s: str, p: str, o: str) -> str:
+        if not self._except:
+            return f"{s} {p} {o} ."
+        return f"GRAPH ?g {{ {s} {p} {o} }} FILTER(?g NOT IN ({self._except}))"
 
     def _run(
         self, var: str, nodes: Collection[Node], predicates: Collection[Node] | None
@@ -140,7 +152,8 @@ class SelectAccess:
         for i in range(0, len(items), self.chunk):
             values = " ".join(n.n3() for n in items[i : i + self.chunk])
             for r in self.select(
-                f"SELECT ?s ?p ?o WHERE {{ VALUES ?{var} {{ {values} }} ?s ?p ?o .{filt} }}"
+                f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?{var} {{ {values} }} "
+                f"{self._pattern('?s', '?p', '?o')}{filt} }}"
             ):
                 s, p, o = r.get("s"), r.get("p"), r.get("o")
                 if s is not None and p is not None and o is not None:
@@ -157,7 +170,8 @@ class SelectAccess:
         return self._run("o", [n for n in nodes if not isinstance(n, BNode)], predicates)
 
     def with_predicate(self, predicate: Node) -> Iterator[Triple]:
-        for r in self.select(f"SELECT ?s ?o WHERE {{ ?s {predicate.n3()} ?o }}"):
+        pattern = self._pattern("?s", predicate.n3(), "?o")
+        for r in self.select(f"SELECT DISTINCT ?s ?o WHERE {{ {pattern} }}"):
             s, o = r.get("s"), r.get("o")
             if s is not None and o is not None:
                 yield s, predicate, o
