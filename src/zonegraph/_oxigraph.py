@@ -14,7 +14,7 @@ value. One process at a time may open a folder for writing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,8 +29,7 @@ from ._sparql_store import Row, bind_values, nt_iri, ntriples
 from ._store import Store
 
 if TYPE_CHECKING:
-    from ._neighbourhood import Plan
-    from ._reason import Vocabulary
+    from ._neighbourhood import Access
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 #: Quads handed to Oxigraph's bulk loader at a time (it holds a call's quads in memory).
@@ -283,24 +282,15 @@ class OxigraphStore(Store):
     def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[Row]:
         return self._run(text, "SELECT", default_graph=graphs).rows
 
-    def neighbourhood(
-        self,
-        nodes: Collection[URIRef],
-        graphs: Sequence[URIRef],
-        vocabulary: Vocabulary,
-        *,
-        plan: Plan | None = None,
-        extra: Graph | None = None,
-    ) -> Graph:
-        """As every store, through SELECT; over the named graphs but those not in *graphs*
-        (Oxigraph searches a dataset of thousands of listed graphs one graph at a time)."""
-        from ._neighbourhood import Plan, SelectAccess, extract
+    def access(self, graphs: Sequence[URIRef]) -> Access:
+        """SELECT lookups over the named graphs but those not in *graphs* (Oxigraph
+        searches a dataset of thousands of listed graphs one graph at a time)."""
+        from ._neighbourhood import SelectAccess
 
         others = sorted(set(self.graph_names()) - set(graphs))
-        access = SelectAccess(
+        return SelectAccess(
             lambda text: self._run(text, "SELECT", union=True).rows, except_graphs=others
         )
-        return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
 
     def __len__(self) -> int:
         rows = self._run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "SELECT").rows

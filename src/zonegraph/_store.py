@@ -23,7 +23,7 @@ from ._namespaces import bind_prefixes
 from ._results import QueryResult
 
 if TYPE_CHECKING:
-    from ._neighbourhood import Plan
+    from ._neighbourhood import Access, Plan
     from ._reason import Vocabulary
 
 
@@ -72,11 +72,18 @@ class Store(ABC):
         extra: Graph | None = None,
     ) -> Graph:
         """Only the triples of *graphs* that validating *nodes* needs (see _neighbourhood),
-        fetched with SELECT queries; the memory store reads its indexes instead."""
-        from ._neighbourhood import Plan, SelectAccess, extract
+        read through the store's :meth:`access`."""
+        from ._neighbourhood import Plan, extract
 
-        access = SelectAccess(lambda text: self.select_rows(text, graphs))
+        access = self.access(graphs)
         return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
+
+    def access(self, graphs: Sequence[URIRef]) -> Access:
+        """Pattern lookups over *graphs*: SELECT queries by default; the memory store reads
+        its indexes instead."""
+        from ._neighbourhood import SelectAccess
+
+        return SelectAccess(lambda text: self.select_rows(text, graphs))
 
     def union(self, names: Iterable[URIRef] | None = None) -> Graph:
         """One graph with the triples of *names* (every graph by default)."""
@@ -121,20 +128,11 @@ class MemoryStore(Store):
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         return _query.run(self.dataset, query, bindings)
 
-    def neighbourhood(
-        self,
-        nodes: Collection[URIRef],
-        graphs: Sequence[URIRef],
-        vocabulary: Vocabulary,
-        *,
-        plan: Plan | None = None,
-        extra: Graph | None = None,
-    ) -> Graph:
-        """Only what validating *nodes* needs, through rdflib's indexes (see _neighbourhood)."""
-        from ._neighbourhood import GraphAccess, Plan, extract
+    def access(self, graphs: Sequence[URIRef]) -> Access:
+        """Lookups through rdflib's indexes."""
+        from ._neighbourhood import GraphAccess
 
-        access = GraphAccess(self.dataset, contexts=graphs)
-        return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
+        return GraphAccess(self.dataset, contexts=graphs)
 
 
 def open_store(
