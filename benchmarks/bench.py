@@ -36,18 +36,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 GOAL_SIZE = 1_000_000
 SLOW_TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "300"))
 PY = sys.executable
-#: Parameter defaults that name shipped entities, mapped to their generated counterparts.
-SYNTH_DEFAULTS = {
-    "zgr:qingdao-iecz": "zgr:synth-0000000-zone",
-    "zgr:sino-german-ecopark": "zgr:synth-0000000-park-0",
-    "zgr:qingdao": "zgr:synth-0000000-city",
-}
-#: Values for the parameters a canned query requires, in the generated graph.
-SYNTH_REQUIRED = {
-    "entity-facts": {"entity": "zgr:synth-0000000-park-0"},
-    "search-labels": {"text": "park"},
-    "facts-of-source": {"source": "zgs:synth-0000001"},
-}
 
 
 def timed(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, Any]:
@@ -102,7 +90,7 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     from zonegraph._namespaces import expand_curie
     from zonegraph._oxigraph import OxigraphStore
     from zonegraph._reason import owl_rl
-    from zonegraph._synth import synthesize
+    from zonegraph._synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
     from zonegraph._validate import results_from_report, run_pyshacl
 
     rows: list[dict[str, Any]] = []
@@ -227,8 +215,8 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     ratios: list[float] = []
     for q in sorted(cat, key=lambda q: q.name):
         binds: dict[str, Any] = {}
-        given = {p.name: SYNTH_DEFAULTS.get(p.default, p.default) for p in q.params if p.default}
-        given.update(SYNTH_REQUIRED.get(q.name, {}))
+        given = {p.name: COUNTERPARTS.get(p.default, p.default) for p in q.params if p.default}
+        given.update(REQUIRED_PARAMETERS.get(q.name, {}))
         if any(p.required and p.name not in given for p in q.params):
             continue
         for name, value in given.items():

@@ -5,9 +5,10 @@
         --rdflib --rdflib-timeout 60 --only disagreements,latest-figures
 
 Each query runs with its default parameters, the shipped entities mapped to the
-synthetic ones (SYNTH_DEFAULTS, as in bench.py); required parameters without a
-default get REQUIRED below. The queries are read from --queries (the project's
-queries/ by default, not the KG directory's copy), so edited queries are timed.
+synthetic ones (zonegraph._synth.COUNTERPARTS, as in bench.py); required
+parameters without a default get REQUIRED_PARAMETERS. The queries are read from
+--queries (the project's queries/ by default, not the KG directory's copy), so
+edited queries are timed.
 The store is opened read-only. Prints a table: name, median seconds (of --runs),
 rows; with --rdflib also rdflib's time on the same KG directory (in a forked
 child, killed after --rdflib-timeout seconds) and whether the row counts agree.
@@ -29,29 +30,18 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-#: Parameter defaults that name shipped entities, mapped to their generated counterparts.
-SYNTH_DEFAULTS = {
-    "zgr:qingdao-iecz": "zgr:synth-0000000-zone",
-    "zgr:sino-german-ecopark": "zgr:synth-0000000-park-0",
-    "zgr:qingdao": "zgr:synth-0000000-city",
-}
-#: Values for required parameters that have no default.
-REQUIRED = {
-    "entity-facts": {"entity": "zgr:synth-0000000-park-0"},
-    "search-labels": {"text": "park"},
-    "facts-of-source": {"source": "zgs:synth-0000000"},
-}
+from zonegraph._synth import COUNTERPARTS, REQUIRED_PARAMETERS  # noqa: E402
 
 
 def params_for(q: Any, synthetic: bool) -> dict[str, str] | None:
     """The parameters to run *q* with; None when a required one has no value."""
     out: dict[str, str] = {}
-    extra = REQUIRED.get(q.name, {}) if synthetic else {}
+    extra = REQUIRED_PARAMETERS.get(q.name, {}) if synthetic else {}
     for p in q.params:
         if p.name in extra:
             out[p.name] = extra[p.name]
         elif p.default is not None:
-            out[p.name] = SYNTH_DEFAULTS.get(p.default, p.default) if synthetic else p.default
+            out[p.name] = COUNTERPARTS.get(p.default, p.default) if synthetic else p.default
         elif p.required:
             return None
     return out
@@ -98,14 +88,18 @@ def in_child(fn: Any, timeout: float) -> tuple[float | None, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--kg", default=str(HERE / "data" / "kg-100000"), help="KG directory")
     ap.add_argument("--store", default="/tmp/ox100", help="on-disk Oxigraph store directory")
     ap.add_argument("--queries", default=str(ROOT / "queries"), help="queries directory to time")
     ap.add_argument("--runs", type=int, default=3, help="runs per query (median)")
     ap.add_argument("--only", default="", help="comma-separated query names")
     ap.add_argument("--skip", default="", help="comma-separated query names not to run")
-    ap.add_argument("--shipped", action="store_true", help="shipped defaults (no synthetic mapping)")
+    ap.add_argument(
+        "--shipped", action="store_true", help="shipped defaults (no synthetic mapping)"
+    )
     ap.add_argument("--rdflib", action="store_true", help="also time rdflib on the KG directory")
     ap.add_argument("--rdflib-timeout", type=float, default=60.0)
     ap.add_argument("--json", help="also write the results to this JSON file")
@@ -148,7 +142,12 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             secs, rows = float("nan"), f"error: {exc}"
         line = f"{q.name:32} {secs:11.4f} {rows!s:>7}"
-        entry: dict[str, Any] = {"query": q.name, "oxigraph_s": secs, "rows": rows, "params": params}
+        entry: dict[str, Any] = {
+            "query": q.name,
+            "oxigraph_s": secs,
+            "rows": rows,
+            "params": params,
+        }
         if rdf_kg is not None:
             r_secs, r_rows = in_child(
                 lambda: len(rdf_kg.query(q.name, params).rows),  # noqa: B023

@@ -25,19 +25,7 @@ import zonegraph
 from zonegraph._catalogue import CannedQuery
 from zonegraph._load import load
 from zonegraph._oxigraph import OxigraphStore
-from zonegraph._synth import synthesize
-
-#: The shipped entities the parameters default to, and their generated counterparts.
-SYNTH = {
-    "zgr:qingdao-iecz": "zgr:synth-0000000-zone",
-    "zgr:sino-german-ecopark": "zgr:synth-0000000-park-0",
-    "zgr:qingdao": "zgr:synth-0000000-city",
-}
-REQUIRED = {
-    "entity-facts": {"entity": "zgr:synth-0000000-park-0"},
-    "search-labels": {"text": "park"},
-    "facts-of-source": {"source": "zgs:synth-0000001"},
-}
+from zonegraph._synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +53,8 @@ def _value(term: Node | None) -> object:
 
 
 def _params(q: CannedQuery) -> dict[str, str]:
-    given = {p.name: SYNTH.get(p.default, p.default) for p in q.params if p.default}
-    return {**given, **REQUIRED.get(q.name, {})}
+    given = {p.name: COUNTERPARTS.get(p.default, p.default) for p in q.params if p.default}
+    return {**given, **REQUIRED_PARAMETERS.get(q.name, {})}
 
 
 @pytest.mark.parametrize(

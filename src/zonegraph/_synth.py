@@ -54,6 +54,20 @@ ZGSH = "https://w3id.org/zonegraph/shapes#"
 
 #: The ways an entity is made invalid, and the shape(s) whose violation it causes
 #: (each on the mutated entity unless the mutation names another focus node).
+#: The shipped entities the canned queries' parameters default to, and their counterparts
+#: in every generated graph (the first cluster's zone, park and city).
+COUNTERPARTS = {
+    "zgr:qingdao-iecz": "zgr:synth-0000000-zone",
+    "zgr:sino-german-ecopark": "zgr:synth-0000000-park-0",
+    "zgr:qingdao": "zgr:synth-0000000-city",
+}
+#: Values for the canned queries' required parameters in a generated graph.
+REQUIRED_PARAMETERS = {
+    "entity-facts": {"entity": "zgr:synth-0000000-park-0"},
+    "search-labels": {"text": "park"},
+    "facts-of-source": {"source": "zgs:synth-0000000"},
+}
+
 MUTATIONS: dict[str, tuple[str, ...]] = {
     "missing-label": ("Labelled-english",),
     "missing-source": ("Sourced-source",),
