@@ -24,7 +24,7 @@ from rdflib import Dataset, Graph, URIRef
 
 import zonegraph
 from serverkit import TOKEN, Running, copy_kg, running_server, snapshot
-from support import run_cli
+from support import FACT_PREFIXES, run_cli
 
 ZGS = "https://w3id.org/zonegraph/source/"
 CHINADAILY = ZGS + "chinadaily-2018-06-10"
@@ -477,16 +477,10 @@ def test_cors_when_configured(limited: Running) -> None:
 
 # -- updates: only with the option and the token, validated first -----------------------
 
-VALID_SOURCE = """\
-# A web page, made up for the server's tests.
-@prefix dct: <http://purl.org/dc/terms/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix schema: <https://schema.org/> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix zg: <https://w3id.org/zonegraph/ontology#> .
-@prefix zgr: <https://w3id.org/zonegraph/id/> .
-@prefix zgs: <https://w3id.org/zonegraph/source/> .
-
+VALID_SOURCE = (
+    "# A web page, made up for the server's tests.\n"
+    + FACT_PREFIXES
+    + """
 zgs:test-server-page a zg:WebPage ;
     rdfs:label "Test page: a company of the Sino-German Ecopark"@en ;
     dct:title "A company of the Sino-German Ecopark"@en ;
@@ -501,6 +495,7 @@ zgr:test-server-company a zg:Company ;
     zg:quotation "Test Server Robotics Company is located in the Sino-German Ecopark." ;
     dct:source zgs:test-server-page .
 """
+)
 
 INVALID_INSERT = f"""INSERT DATA {{ GRAPH <{CHINADAILY}> {{
   zgr:test-bogus-park a zg:CooperationPark ; zg:partOf zgr:han-lu ; dct:source <{CHINADAILY}> .
