@@ -3,8 +3,9 @@
 ``--store oxigraph:DIR`` keeps the named graphs in a RocksDB folder: loaded
 once (``zonegraph --store oxigraph:DIR load``), reopened in milliseconds, and
 queried by Oxigraph's own SPARQL engine with the union of all graphs as the
-default graph (``use_default_graph_as_union``). Parameters are bound with
-pyoxigraph's ``substitutions``, the counterpart of rdflib's ``initBindings``.
+default graph (``use_default_graph_as_union``). Parameters are bound as a VALUES
+block of RDF terms (:func:`zonegraph._sparql_store.bind_values`), which Oxigraph's
+optimizer plans around; pyoxigraph's ``substitutions`` bind them only after planning.
 
 Terms cross between rdflib and pyoxigraph by :func:`to_oxigraph` and
 :func:`from_oxigraph`. Oxigraph keeps values, not lexical forms, of some
@@ -225,24 +226,17 @@ class OxigraphStore(Store):
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         kind = query.algebra.name.replace("Query", "").upper()
         own_dataset = bool(query.algebra.get("datasetClause"))
-        # pyoxigraph substitutes only variables a SELECT projects (SEP-0007); the others
-        # are joined in with a VALUES block, as on a server.
-        projected = (
-            {str(v) for v in query.algebra.get("PV") or ()} if kind == "SELECT" else set(bindings)
-        )
-        substitutions = {
-            ox.Variable(k): to_oxigraph(v) for k, v in bindings.items() if k in projected
-        }
-        joined = {k: v for k, v in bindings.items() if k not in projected}
-        text = bind_values(text, joined)
-        return self._run(text, kind, substitutions=substitutions, union=not own_dataset)
+        # A VALUES block at the start of the WHERE group, not pyoxigraph's
+        # ``substitutions``: Oxigraph's optimizer plans the query around values it
+        # sees, while substituted variables are bound only once the query is
+        # evaluated (organisations-in-place at 1M triples: 1.3 s -> 1.4 ms).
+        return self._run(bind_values(text, bindings), kind, union=not own_dataset)
 
     def _run(
         self,
         text: str,
         kind: str,
         *,
-        substitutions: Mapping[ox.Variable, OxTerm] | None = None,
         union: bool = True,
         default_graph: Sequence[URIRef] | None = None,
     ) -> QueryResult:
@@ -253,7 +247,7 @@ class OxigraphStore(Store):
         else:
             kwargs["use_default_graph_as_union"] = union
         try:
-            answer = self._store.query(text, substitutions=dict(substitutions or {}), **kwargs)  # type: ignore[arg-type]
+            answer = self._store.query(text, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise QueryError(f"Oxigraph cannot parse the query: {exc}") from exc
         except OSError as exc:

@@ -301,7 +301,8 @@ def values_block(bindings: Mapping[str, Node]) -> str:
 
 def bind_values(text: str, bindings: Mapping[str, Node]) -> str:
     """*text* with *bindings* bound as rdflib's ``initBindings`` and pyoxigraph's
-    ``substitutions`` bind them, for a server that has no way to bind a variable.
+    ``substitutions`` bind them, for a server that has no way to bind a variable
+    and for Oxigraph, whose optimizer sees VALUES but not substitutions.
 
     A VALUES block at the start of the WHERE group joins the values with the
     whole group (its patterns, FILTERs, projection, GROUP BY and ORDER BY see
