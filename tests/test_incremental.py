@@ -19,8 +19,9 @@ from rdflib.term import Node
 
 from zonegraph._closure import validation_closure
 from zonegraph._kg import KnowledgeGraph, open_kg
-from zonegraph._neighbourhood import GraphAccess, Plan, extract
+from zonegraph._neighbourhood import GraphAccess, Plan, SelectAccess, extract
 from zonegraph._synth import PREFIXES, _mutate, cluster, clusters_for, synthesize
+from zonegraph._targets import Targets
 from zonegraph._validate import ValidationResult, results_from_report, run_pyshacl
 
 W3C = Path(__file__).resolve().parents[2] / "shared" / "w3c" / "shacl-tests" / "core"
@@ -145,6 +146,10 @@ def test_plan_of_the_shapes(synth_kg: KnowledgeGraph) -> None:
         plan.incoming is not None and URIRef(ZG + "role") in plan.incoming
     )  # Role-used: ?post zg:role $this
     assert URIRef(ZG + "partnerCountry") not in plan.incoming  # a hub's parks need not be fetched
+    # zg:partOf pointing at a node gives it zg:hasPart values, which no shape reads;
+    # zg:hasPart pointing at it is read (sh:targetObjectsOf zg:hasPart)
+    assert URIRef(ZG + "partOf") not in plan.incoming
+    assert URIRef(ZG + "hasPart") in plan.incoming
     assert plan.joins == frozenset({RDFS.label})  # the duplicate-entity check
     assert plan.described == (
         ZG,
@@ -174,11 +179,123 @@ def test_chains_are_walked_only_in_the_directions_the_shapes_read(
     assert wider.directions == (frozenset({1, -1}), frozenset({1, -1}))
 
 
+def test_links_pointing_at_a_node_are_fetched_when_their_inverse_is_read(
+    synth_kg: KnowledgeGraph,
+) -> None:
+    """``x zg:partOf n`` gives ``n zg:hasPart x``: fetched once a shape reads zg:hasPart
+    forward, by a path, a comparison or a property path in SPARQL."""
+    part_of, has_part = URIRef(ZG + "partOf"), URIRef(ZG + "hasPart")
+    assert synth_kg.plan.incoming is not None and part_of not in synth_kg.plan.incoming
+    sparql = f"SELECT $this WHERE {{ $this <{has_part}>/<{RDFS.label}> ?l }}"
+    for extra in (
+        [(SH.path, has_part)],
+        [(SH.path, RDFS.label), (SH.equals, has_part)],
+        [(SH.select, Literal(sparql))],
+    ):
+        shapes = Graph()
+        shapes += synth_kg.shapes
+        shape = BNode()
+        for p, o in extra:
+            shapes.add((shape, p, o))
+        plan = Plan.from_shapes(shapes, synth_kg.vocabulary)
+        assert plan.incoming is not None and part_of in plan.incoming, extra
+
+
 def test_neighbourhood_is_small(synth_kg: KnowledgeGraph) -> None:
     node = URIRef("https://w3id.org/zonegraph/id/synth-0000001-company-1")
     sources = [n for n in synth_kg.graph_names() if "/source/" in str(n)]
     part = synth_kg.store.neighbourhood({node}, sources, synth_kg.vocabulary, plan=synth_kg.plan)  # type: ignore[call-arg]
     assert 5 < len(part) < 200 < len(synth_kg.store)
+
+
+def test_a_hubs_contents_are_not_fetched(synth_kg: KnowledgeGraph) -> None:
+    """Validating a province (a new city names it) does not fetch the cities within it, so
+    the neighbourhood does not grow with the graph (242 cities at 1M triples)."""
+    part_of = URIRef(ZG + "partOf")
+    data = synth_kg.data()
+    province = URIRef("https://w3id.org/zonegraph/id/synth-province-0")
+    assert (None, part_of, province) in data
+    sources = [n for n in synth_kg.graph_names() if "/source/" in str(n)]
+    part = synth_kg.store.neighbourhood(
+        {province}, sources, synth_kg.vocabulary, plan=synth_kg.plan
+    )
+    assert not set(part.subjects(part_of, province))
+    assert (province, part_of, None) in part  # what the province itself says
+
+
+def test_select_access_finds_what_graph_access_finds(synth_kg: KnowledgeGraph) -> None:
+    """The SELECTs of a SPARQL store (VALUES of nodes, or of node and predicate pairs)
+    return the triples rdflib's indexes give, run here by rdflib's own engine."""
+    data = synth_kg.data()
+
+    def select(text: str) -> list[dict[str, Node | None]]:
+        return [
+            {str(k): v for k, v in row.asdict().items()}  # type: ignore[union-attr]
+            for row in data.query(text)
+        ]
+
+    nodes = sorted({s for s in data.subjects() if isinstance(s, URIRef)}, key=str)[:40]
+    values = {o for n in nodes for o in data.objects(n, RDFS.label)}
+    preds = [URIRef(ZG + "partOf"), URIRef(ZG + "hasPart"), RDF.type]
+    by_index, by_select = GraphAccess(data), SelectAccess(select, chunk=7)
+    for chosen, predicates in ((nodes, None), (nodes, preds), (values, [RDFS.label])):
+        assert set(by_select.outgoing(chosen, predicates)) == set(
+            by_index.outgoing(chosen, predicates)
+        )
+        assert set(by_select.incoming(chosen, predicates)) == set(
+            by_index.incoming(chosen, predicates)
+        )
+    assert not list(by_select.incoming(nodes, []))
+
+
+_SPARQL_TARGET_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex: a owl:Ontology ;
+    sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+ex:LinkedShape a sh:NodeShape ;
+    sh:target [ a sh:SPARQLTarget ; sh:prefixes ex: ;
+                sh:select "SELECT ?this WHERE { ?this ex:link ?other }" ] ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:BrokenShape a sh:NodeShape ;
+    sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { ?this nope:link ?x }" ] ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+"""
+
+
+def test_sparql_targets_select_only_the_chosen_nodes() -> None:
+    """A SPARQL-based target is evaluated once over the data and narrowed to the chosen
+    nodes; a query that cannot run here, and every target where pySHACL runs rules first,
+    is left to pySHACL. The chosen nodes get the results whole-graph validation gives."""
+    ex = "http://example.org/"
+    shapes = Graph().parse(data=_SPARQL_TARGET_SHAPES, format="turtle")
+    data = Graph()
+    a, b, c = URIRef(ex + "a"), URIRef(ex + "b"), URIRef(ex + "c")
+    for node in (a, b, c):
+        data.add((node, URIRef(ex + "link"), URIRef(ex + "z")))
+    data.add((b, URIRef(ex + "name"), Literal("b")))
+    targets = Targets.of(shapes)
+    assert len(targets.selects) == 1  # the broken query is pySHACL's to report
+    focused = targets.focused(data, {a, b})
+    linked = URIRef(ex + "LinkedShape")
+    assert set(focused.objects(linked, SH.targetNode)) == {a, b}
+    assert (linked, SH.target, None) not in focused
+    assert (URIRef(ex + "BrokenShape"), SH.target, None) in focused
+    chosen = {a, b}
+    runnable = Graph()
+    for t in shapes:
+        if t[0] != URIRef(ex + "BrokenShape"):
+            runnable.add(t)
+    whole = results_from_report(run_pyshacl(data, runnable), keep=chosen)
+    part = results_from_report(run_pyshacl(data, runnable, focus=chosen), keep=chosen)
+    assert sorted(map(_key, part), key=str) == sorted(map(_key, whole), key=str)
+    assert {r.focus_node for r in part} == {a}
+    ruled = Graph()
+    ruled += shapes
+    ruled.add((linked, SH.rule, BNode()))
+    assert Targets.of(ruled).selects == ()
 
 
 # -- the W3C SHACL core tests, split into existing and new facts ----------------

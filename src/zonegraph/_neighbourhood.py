@@ -12,10 +12,11 @@ not with the graph.
 What is fetched for the touched nodes ``T`` (docs/performance.md):
 
 1. every triple with a node of ``T`` as subject, and every triple with a node
-   of ``T`` as object whose predicate matters in that direction (a property
-   with an inverse, a symmetric or transitive property, ``sh:targetObjectsOf``,
+   of ``T`` as object whose predicate matters in that direction (one whose
+   inverse, or itself when symmetric, the shapes read forward, since the
+   closure turns ``x P n`` into ``n Q x``; ``sh:targetObjectsOf``,
    ``sh:inversePath``, ``?x P $this`` in a SPARQL constraint; all incoming
-   triples when the shapes cannot tell);
+   triples when the shapes cannot tell; transitive chains are item 4);
 2. repeated to the depth of the shapes' paths (one hop for zonegraph's
    shapes; a path of unbounded length takes the connected component);
 3. the ``rdf:type`` of every node reached (``sh:class`` on values) and all
@@ -144,20 +145,30 @@ class SelectAccess:
         self, var: str, nodes: Collection[Node], predicates: Collection[Node] | None
     ) -> Iterator[Triple]:
         items = sorted((n for n in nodes if isinstance(n, URIRef | Literal)), key=lambda n: n.n3())
-        filt = ""
-        if predicates is not None:
-            if not predicates:
-                return
-            filt = f" FILTER(?p IN ({', '.join(p.n3() for p in predicates)}))"
-        for i in range(0, len(items), self.chunk):
-            values = " ".join(n.n3() for n in items[i : i + self.chunk])
-            for r in self.select(
-                f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?{var} {{ {values} }} "
-                f"{self._pattern('?s', '?p', '?o')}{filt} }}"
-            ):
-                s, p, o = r.get("s"), r.get("p"), r.get("o")
-                if s is not None and p is not None and o is not None:
-                    yield s, p, o
+        pattern = self._pattern("?s", "?p", "?o")
+        if predicates is None:
+            for i in range(0, len(items), self.chunk):
+                values = " ".join(n.n3() for n in items[i : i + self.chunk])
+                yield from self._triples(
+                    f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?{var} {{ {values} }} {pattern} }}"
+                )
+            return
+        # Each (node, predicate) pair a row of VALUES, which an engine looks up in its
+        # indexes; with FILTER(?p IN ...) Oxigraph reads every triple of the node first (at
+        # 1M triples, the 23,248 links pointing at a currency, to keep none of them).
+        pairs = [(n, p) for n in items for p in sorted(predicates, key=lambda p: p.n3())]
+        size = self.chunk * 10
+        for i in range(0, len(pairs), size):
+            values = " ".join(f"({n.n3()} {p.n3()})" for n, p in pairs[i : i + size])
+            yield from self._triples(
+                f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES (?{var} ?p) {{ {values} }} {pattern} }}"
+            )
+
+    def _triples(self, query: str) -> Iterator[Triple]:
+        for r in self.select(query):
+            s, p, o = r.get("s"), r.get("p"), r.get("o")
+            if s is not None and p is not None and o is not None:
+                yield s, p, o
 
     def outgoing(
         self, nodes: Collection[Node], predicates: Collection[Node] | None = None
@@ -273,12 +284,8 @@ class Plan:
             directions = _directions(
                 families, vocabulary, forward, backward | incoming, every_forward, incoming_all
             )
-            for s, invs in vocabulary.inverse.items():
-                incoming.add(s)
-                incoming.update(invs)
-            incoming.update(vocabulary.symmetric)
-            for fwd, inv in families:
-                incoming.update(fwd | inv)
+            # the chains of transitive properties are walked by _chains, in the directions read
+            incoming |= _derived_incoming(vocabulary, forward, every_forward)
             # a sub-property of a property that matters in reverse matters too
             incoming.update(q for q, sup in vocabulary.super_properties.items() if sup & incoming)
         depth = None if depth is None else max(depth, 1)  # targets read the node's own triples
@@ -301,6 +308,8 @@ def _reads(shapes: Graph) -> tuple[set[Node], set[Node], bool]:
     backward: set[Node] = set(shapes.objects(None, SH.targetObjectsOf))
     for path in shapes.objects(None, SH.path):
         _path_reads(shapes, path, forward, backward, inverse=False)
+    for p in _COMPARISONS:  # the focus node's values of the property compared with
+        forward.update(o for o in shapes.objects(None, p) if isinstance(o, URIRef))
     prefixes = {
         str(p): str(n)
         for d in shapes.objects(None, SH.declare)
@@ -315,8 +324,36 @@ def _reads(shapes: Graph) -> tuple[set[Node], set[Node], bool]:
                 forward.add(URIRef(tp))
             if to in ("$this", "?this"):
                 backward.add(URIRef(tp))
+        path_terms = _path_terms(str(text), prefixes)  # where they lead is not worked out:
+        forward |= path_terms  # both ways
+        backward |= path_terms
     every_forward = any(str(v).lower() in ("true", "1") for v in shapes.objects(None, SH.closed))
     return forward, backward, every_forward
+
+
+def _derived_incoming(vocabulary: Vocabulary, forward: set[Node], every_forward: bool) -> set[Node]:
+    """The predicates P whose triples ``x P n`` pointing at a node give it, through the
+    closure, a triple ``n Q x`` the shapes read: Q an inverse of P (or P itself, symmetric)
+    that a shape reads forward, itself or as a super-property.
+
+    Only these incoming triples change what validating ``n`` sees (the others are about
+    ``x``). Without this, every property with an inverse counted, and validating a new
+    city fetched, with ``zg:partOf`` pointing at its province, every city of the province
+    and their types (242 at 1M triples): the neighbourhood grew with the graph although
+    no shape reads ``zg:hasPart`` forward.
+    """
+
+    def read(q: Node) -> bool:
+        return every_forward or bool(({q} | vocabulary.super_properties.get(q, set())) & forward)
+
+    out: set[Node] = set()
+    for p, invs in vocabulary.inverse.items():
+        if any(read(q) for q in invs):
+            out.add(p)
+        if read(p):
+            out.update(invs)
+    out.update(p for p in vocabulary.symmetric if read(p))
+    return out
 
 
 def _path_reads(
@@ -437,6 +474,11 @@ def _path_length(g: Graph, path: Node) -> int | None:
 
 _TOKEN = r"(?:<[^>\s]*>|[$?]\w+|[A-Za-z][\w-]*:[\w-]*|\ba\b)"
 _PATTERN = re.compile(rf"({_TOKEN})\s+({_TOKEN})\s+({_TOKEN})")
+_IRI_TOKEN = r"(?:<[^>\s]*>|[A-Za-z][\w-]*:[\w-]*|\ba\b)"
+#: A property in a SPARQL property path: after ``/``, ``|``, ``^`` or ``(``, or before ``/``,
+#: ``|``, ``*``, ``+``, ``)`` or ``?`` (not a variable's).
+_PATH_STEP = re.compile(rf"[/|^(]\s*({_IRI_TOKEN})|({_IRI_TOKEN})(?=\s*(?:[/|*+)]|\?(?![\w$])))")
+_COMPARISONS = (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals)
 
 
 def _patterns(text: str, prefixes: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -455,6 +497,23 @@ def _patterns(text: str, prefixes: dict[str, str]) -> list[tuple[str, str, str]]
     out = []
     for m in _PATTERN.finditer(text):
         out.append((expand(m.group(1)), expand(m.group(2)), expand(m.group(3))))
+    return out
+
+
+def _path_terms(text: str, prefixes: dict[str, str]) -> set[Node]:
+    """The properties named in the property paths of a SPARQL text (``_patterns`` sees only
+    simple triple patterns). Stray matches (a ``https:`` in a string, a class in ``IN (...)``)
+    only make the plan fetch a little more."""
+    out: set[Node] = set()
+    for m in _PATH_STEP.finditer(text):
+        tok = m.group(1) or m.group(2)
+        if tok == "a":
+            out.add(RDF.type)
+        elif tok.startswith("<"):
+            out.add(URIRef(tok[1:-1]))
+        else:
+            prefix, _, local = tok.partition(":")
+            out.add(URIRef(prefixes.get(prefix, prefix + ":") + local))
     return out
 
 
@@ -532,22 +591,25 @@ def _chains(
 ) -> None:
     """Add the chains of each transitive family from *nodes* in the *directions* given
     (up and down by default), with the types on them."""
-    chain_preds = {p for fwd, inv in families for p in fwd | inv}
+    walks = [
+        (i, d)
+        for i in range(len(families))
+        for d in (directions[i] if directions is not None else (1, -1))
+    ]
+    # only the links the walks follow: walking up from a province reads its zg:partOf
+    # values, not the zg:partOf links of every city within it
+    out_preds = {p for i, d in walks for p in families[i][0 if d > 0 else 1]}
+    in_preds = {p for i, d in walks for p in families[i][1 if d > 0 else 0]}
     edges_out: dict[Node, set[tuple[Node, Node]]] = {}
     edges_in: dict[Node, set[tuple[Node, Node]]] = {}
     fetched: set[Node] = set()
-    frontier: set[tuple[Node, int, int]] = {
-        (n, i, d)
-        for n in nodes
-        for i in range(len(families))
-        for d in (directions[i] if directions is not None else (1, -1))
-    }
+    frontier: set[tuple[Node, int, int]] = {(n, i, d) for n in nodes for i, d in walks}
     seen = set(frontier)
     for _ in range(MAX_CHAIN):
         need = {n for n, _, _ in frontier if n not in fetched and not isinstance(n, Literal)}
-        for s, p, o in access.outgoing(need, chain_preds | {RDF.type}):
+        for s, p, o in access.outgoing(need, out_preds | {RDF.type}):
             edges_out.setdefault(s, set()).add((p, o))
-        for s, p, o in access.incoming(need, chain_preds):
+        for s, p, o in access.incoming(need, in_preds):
             edges_in.setdefault(o, set()).add((s, p))
         fetched |= need
         step: set[tuple[Node, int, int]] = set()

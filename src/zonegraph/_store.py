@@ -110,11 +110,14 @@ class MemoryStore(Store):
 
     def graph_names(self) -> list[URIRef]:
         default = self.dataset.default_graph.identifier
-        return sorted(
+        names = [
             URIRef(str(g.identifier))
             for g in self.dataset.graphs()
             if isinstance(g.identifier, URIRef) and g.identifier != default and len(g)
-        )
+        ]
+        # by their text, which is how URIRefs compare, without rdflib's slower comparisons
+        # (a third of the time at 5,800 sources, and validating a batch lists them)
+        return sorted(names, key=str)
 
     def graph(self, name: URIRef) -> Graph:
         return self.dataset.graph(name)
