@@ -343,6 +343,7 @@ class KnowledgeGraph:
         new = Graph()
         for _, g in files:
             new += g
+        new = self.store.as_stored(new)
         touched: set[Node] = set()
         for s, _p, o in new:
             touched.add(s)
