@@ -343,7 +343,6 @@ class KnowledgeGraph:
         new = Graph()
         for _, g in files:
             new += g
-        new = self.store.as_stored(new)
         touched: set[Node] = set()
         for s, _p, o in new:
             touched.add(s)
@@ -373,6 +372,8 @@ class KnowledgeGraph:
                 around, sources, self.vocabulary, plan=self.plan, extra=extra
             )
         if extra is not None:
+            if around is not None and not isinstance(self.store, MemoryStore):
+                _drop_restated(data, extra)
             data += extra
         data += self.ontology if around is None else self._validation_ontology
         for t in validation_closure(data, self.vocabulary):
@@ -549,6 +550,29 @@ class KnowledgeGraph:
 
 
 _SOURCE_CLASSES = {ZG.Source, ZG.NewsArticle, ZG.WebPage, ZG.ReferenceDataset}
+
+
+def _drop_restated(data: Graph, new: Graph) -> None:
+    """Remove from *data* (read from a store) the typed literals that *new* restates with
+    another lexical form of the same value.
+
+    Stores that keep values rather than lexical forms (Oxigraph, Virtuoso) give back
+    ``"202"`` for ``202.0``: without this, restating a stored figure value as written
+    made the figure look like it had two values (a false ``sh:maxCount`` violation).
+    Not for the memory store, which holds terms as written: there ``202.0`` and ``"202"``
+    from two sources are two values, as whole-graph validation sees them.
+    """
+    for s, p, o in new:
+        if not isinstance(o, Literal) or o.datatype is None:
+            continue
+        for stored in list(data.objects(s, p)):
+            if (
+                isinstance(stored, Literal)
+                and stored != o
+                and stored.datatype == o.datatype
+                and stored.eq(o)
+            ):
+                data.remove((s, p, stored))
 
 
 def _iri(text: str) -> URIRef:

@@ -284,30 +284,6 @@ class OxigraphStore(Store):
     def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[Row]:
         return self._run(text, "SELECT", default_graph=graphs).rows
 
-    def as_stored(self, graph: Graph) -> Graph:
-        """*graph* with its typed literals as Oxigraph keeps them: values, so ``202.0``
-        comes back as ``202``. New facts are validated in this form, against triples read
-        back from the store: a fact restated as ``202.0`` is then the value the store holds,
-        not a second value beside it (a false ``sh:maxCount`` violation)."""
-        typed = list({o for o in graph.objects() if isinstance(o, Literal) and o.datatype})
-        if not typed:
-            return graph
-        scratch = ox.Store()  # in memory: storing a literal is what turns it into its value
-        link = ox.NamedNode("urn:zonegraph:value")
-        scratch.extend(
-            ox.Quad(ox.NamedNode(f"urn:zonegraph:literal:{i}"), link, to_oxigraph(lit))
-            for i, lit in enumerate(typed)
-        )
-        stored: dict[Node, Node] = {}
-        for i, lit in enumerate(typed):
-            subject = ox.NamedNode(f"urn:zonegraph:literal:{i}")
-            for q in scratch.quads_for_pattern(subject, link, None):
-                stored[lit] = from_oxigraph(q.object)
-        out = Graph()
-        for s, p, o in graph:
-            out.add((s, p, stored.get(o, o)))
-        return out
-
     def access(self, graphs: Sequence[URIRef]) -> Access:
         """SELECT lookups over the named graphs but those not in *graphs* (Oxigraph
         searches a dataset of thousands of listed graphs one graph at a time)."""

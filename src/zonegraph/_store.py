@@ -78,10 +78,6 @@ class Store(ABC):
         access = self.access(graphs)
         return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
 
-    def as_stored(self, graph: Graph) -> Graph:
-        """*graph* as this store would hold it once added (the same triples by default)."""
-        return graph
-
     def access(self, graphs: Sequence[URIRef]) -> Access:
         """Pattern lookups over *graphs*: SELECT queries by default; the memory store reads
         its indexes instead."""
