@@ -273,11 +273,20 @@ class OxigraphStore(Store):
             )
         variables = [v.value for v in answer.variables]
         rows: list[Row] = []
+        # Each distinct term converted once: sources, measures, units and labels repeat
+        # down a listing, and making an rdflib Literal costs microseconds.
+        terms: dict[object, Node] = {}
         for solution in answer:
             row: Row = {}
             for v in variables:
                 value = solution[v]
-                row[v] = None if value is None else from_oxigraph(value)
+                if value is None:
+                    row[v] = None
+                    continue
+                term = terms.get(value)
+                if term is None:
+                    term = terms[value] = from_oxigraph(value)
+                row[v] = term
             rows.append(row)
         return QueryResult(kind="SELECT", vars=variables, rows=rows)
 
