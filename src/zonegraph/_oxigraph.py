@@ -25,6 +25,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from ._errors import QueryError, StoreError
+from ._ordering import plan_order
 from ._results import QueryResult
 from ._sparql_store import Row, bind_values, check_parses, nt_iri, ntriples
 from ._store import Store
@@ -233,12 +234,18 @@ class OxigraphStore(Store):
         # Oxigraph parses the bound text itself (rdflib's check costs 30 ms a query);
         # if it refuses it, rdflib's parser says whether the binding is to blame.
         bound = bind_values(text, bindings, check=False)
+        # Rows sorted in Python: Oxigraph's ORDER BY reads the terms' text from
+        # RocksDB at every comparison (single-source-facts at 1M: 43 s -> 28 s).
+        plan = plan_order(query, bound)
         try:
-            return self._run(bound, kind, union=not own_dataset)
+            result = self._run(plan.text if plan else bound, kind, union=not own_dataset)
         except QueryError:
             if bindings:
                 check_parses(bound)
             raise
+        if plan is not None:
+            result.rows = plan.sort(result.rows)
+        return result
 
     def _run(
         self,
