@@ -15,8 +15,10 @@ same triples, over the W3C Turtle suite and the project's bad-input corpus.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,7 +31,9 @@ from ._terms import iri_problem, language_tag_problem, lexical_problem
 
 _XSD = str(XSD)
 _STRINGS = {str(XSD.string), "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
-_IMPORTS = str(OWL.imports)
+_IMPORTS_NODE = ox.NamedNode(str(OWL.imports))
+#: Distinct terms whose check is remembered (about 100 bytes each).
+_REMEMBERED = 200_000
 
 
 def checked(
@@ -71,46 +75,74 @@ def _parse(path: Path, base: str | None) -> Iterator[ox.Quad]:
 
 
 def _problem(path: Path, allow_network: bool, base: str | None) -> str | None:
-    iris: set[str] = set()
-    literals: set[tuple[str, str, str | None]] = set()
+    # The parse gathers the distinct terms (Oxigraph hashes them); the rules below
+    # run once per distinct term, not once per triple (1M triples: 4.1 s -> 1.9 s).
+    subjects: set[object] = set()
+    predicates: set[ox.NamedNode] = set()
+    objects: set[object] = set()
+    for q in _parse(path, base):
+        subjects.add(q.subject)
+        predicates.add(q.predicate)
+        objects.add(q.object)
+    if not allow_network and _IMPORTS_NODE in predicates:
+        return "owl:imports"
+    iris: set[str] = {p.value for p in predicates}
+    literals: list[ox.Literal] = []
+    bnode_objects = False
+    for term in chain(subjects, objects):
+        kind = type(term)
+        if kind is ox.NamedNode:
+            iris.add(term.value)  # type: ignore[attr-defined]
+        elif kind is ox.Literal:
+            literals.append(term)  # type: ignore[arg-type]
+        elif kind is ox.BlankNode:
+            bnode_objects = bnode_objects or term in objects
+        else:
+            return "it holds an RDF-star triple term"
+    if bnode_objects and _longest_chain(_bnode_links(path, base)) > MAX_NESTING:
+        return "blank nodes nested deeper than the strict reader allows (or a long list)"
+    for iri in iris:
+        if not _iri_ok(iri):
+            return f"IRI <{iri}>"
+    for literal in literals:
+        problem = _literal_problem(literal)
+        if problem:
+            return problem
+    return None
+
+
+# Remembered across files: a graph's predicates, classes and shared entities recur
+# in file after file (1M triples: 525,000 IRIs checked file by file, 157,000 distinct).
+@functools.lru_cache(maxsize=_REMEMBERED)
+def _iri_ok(iri: str) -> bool:
+    return iri_problem(iri) is None
+
+
+def _literal_problem(literal: ox.Literal) -> str | None:
+    value, datatype, language = literal.value, literal.datatype.value, literal.language
+    if not unicodedata.is_normalized("NFC", value):
+        return "a literal not in NFC"
+    if language is not None:
+        return f"language tag @{language}" if language_tag_problem(language) else None
+    if not _iri_ok(datatype):
+        return f"datatype <{datatype}>"
+    if datatype in _STRINGS:
+        return None
+    if lexical_problem(value, datatype) or (
+        datatype.startswith(_XSD) and Literal(value, datatype=URIRef(datatype)).ill_typed
+    ):
+        return f'literal "{value}"^^<{datatype}>'
+    return None
+
+
+def _bnode_links(path: Path, base: str | None) -> dict[str, set[str]]:
+    """Blank node to blank node links of *path* (a second parse: few files have any)."""
     links: dict[str, set[str]] = {}
     for q in _parse(path, base):
         s, o = q.subject, q.object
-        if isinstance(s, ox.NamedNode):
-            iris.add(s.value)
-        iris.add(q.predicate.value)
-        if isinstance(o, ox.NamedNode):
-            iris.add(o.value)
-        elif isinstance(o, ox.Literal):
-            literals.add((o.value, o.datatype.value, o.language))
-        elif not isinstance(o, ox.BlankNode):
-            return "it holds an RDF-star triple term"
-        elif isinstance(s, ox.BlankNode):
+        if type(s) is ox.BlankNode and type(o) is ox.BlankNode:
             links.setdefault(s.value, set()).add(o.value)
-        if q.predicate.value == _IMPORTS and not allow_network:
-            return "owl:imports"
-    if links and _longest_chain(links) > MAX_NESTING:
-        return "blank nodes nested deeper than the strict reader allows (or a long list)"
-    for iri in iris:
-        if iri_problem(iri):
-            return f"IRI <{iri}>"
-    for value, datatype, language in literals:
-        if not unicodedata.is_normalized("NFC", value):
-            return "a literal not in NFC"
-        if language is not None:
-            if language_tag_problem(language):
-                return f"language tag @{language}"
-            continue
-        iris_problem = iri_problem(datatype)
-        if iris_problem:
-            return f"datatype <{datatype}>"
-        if datatype in _STRINGS:
-            continue
-        if lexical_problem(value, datatype) or (
-            datatype.startswith(_XSD) and Literal(value, datatype=URIRef(datatype)).ill_typed
-        ):
-            return f'literal "{value}"^^<{datatype}>'
-    return None
+    return links
 
 
 def _longest_chain(links: dict[str, set[str]]) -> int:

@@ -151,9 +151,9 @@ class OxigraphStore(Store):
             # (961 MB peak at 1M triples; 135 MB in batches of 50,000, as fast).
             batch: list[ox.Quad] = []
             for name, path in files.items():
-                for q in quads(path, name):
-                    counts[name] += 1
-                    batch.append(q)
+                before = len(batch)
+                batch.extend(quads(path, name))
+                counts[name] = len(batch) - before
                 if len(batch) >= _BATCH:
                     self._store.bulk_extend(batch)
                     batch = []
