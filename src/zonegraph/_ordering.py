@@ -126,6 +126,7 @@ def plan_order(query: Query, text: str) -> OrderPlan | None:
     return OrderPlan(text[:cut], tuple(conditions))
 
 
+@functools.lru_cache(maxsize=256)  # a canned query's text recurs (0.3-0.6 ms a scan)
 def order_by_start(text: str) -> int | None:
     """Where the query's final ORDER BY clause starts in *text*; None if it is not last.
 
