@@ -43,9 +43,7 @@ from rdflib.plugins.sparql.parserutils import CompValue, Expr
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import _NUMERIC_LITERAL_TYPES, _TOTAL_ORDER_CASTERS, Node
 
-from ._sparql_store import _Token, _tokens
-
-Row = dict[str, Node | None]
+from ._sparql_store import Row, _Token, _tokens
 
 
 class _Plain(str):
