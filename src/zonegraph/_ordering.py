@@ -34,6 +34,7 @@ value does. The plan is made only where it is safe and exact:
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -70,16 +71,25 @@ class OrderPlan:
     def sort(self, rows: Sequence[Row]) -> list[Row]:
         """*rows* in the order the cut ORDER BY clause gives them (rdflib's)."""
         out = list(rows)
+        # Each row's places under the conditions, folded into one integer (first
+        # condition most significant), then one stable sort: the same order as
+        # rdflib's stable sorts by each condition in turn.
+        combined = [0] * len(out)
+        for evaluate, descending in self.conditions:
+            ranked = _ranks(list(map(evaluate, out)), descending)
+            if ranked is None:
+                return self._sort_each(out)
+            places, width = ranked
+            combined = [c * width + p for c, p in zip(combined, places, strict=True)]
+            if len(set(combined)) == len(out):
+                break  # each row has a place of its own: later conditions change nothing
+        return [out[i] for i in sorted(range(len(out)), key=combined.__getitem__)]
+
+    def _sort_each(self, out: list[Row]) -> list[Row]:
+        """rdflib's way: one stable sort per condition, the last condition first."""
         for evaluate, descending in reversed(self.conditions):
-            values = [evaluate(row) for row in out]
-            # Keyed by identity: a store hands back one object per distinct term,
-            # and hashing rdflib terms costs more than making their keys.
-            known: dict[int, Any] = {}
-            distinct = []
-            for v in values:
-                if id(v) not in known:
-                    known[id(v)] = _key(v)
-                    distinct.append(v)
+            values = list(map(evaluate, out))
+            known, distinct = _distinct_keys(values)
             keys = [known[id(v)] for v in values]
             order: list[int] | None = None
             if _comparable(distinct, [known[id(v)] for v in distinct]):
@@ -92,6 +102,50 @@ class OrderPlan:
                 order = sorted(range(len(out)), key=lambda i: cmp(values[i]), reverse=descending)
             out = [out[i] for i in order]
         return out
+
+
+def _distinct_keys(values: list[Value | None]) -> tuple[dict[int, Any], list[Value | None]]:
+    """Each distinct value's sort key (by identity: a store hands back one object per
+    distinct term, and hashing rdflib terms costs more than making their keys), and the
+    distinct values."""
+    known: dict[int, Any] = {}
+    distinct = []
+    for v in values:
+        if id(v) not in known:
+            known[id(v)] = _key(v)
+            distinct.append(v)
+    return known, distinct
+
+
+def _ranks(values: list[Value | None], descending: bool) -> tuple[list[int], int] | None:
+    """Each value's place among the distinct values (equal keys share one; reversed
+    when *descending*) and the number of places, or None where plain keys cannot order
+    the values as rdflib does."""
+    known, distinct = _distinct_keys(values)
+    keys = [known[id(v)] for v in distinct]
+    if not _comparable(distinct, keys) or any(_unordered(k) for k in keys):
+        return None
+    try:
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+    except TypeError:  # values of one datatype Python cannot compare
+        return None
+    place: dict[int, int] = {}
+    rank, previous = 0, None
+    for i in order:
+        if previous is not None and previous < keys[i]:
+            rank += 1
+        previous = keys[i]
+        place[id(distinct[i])] = rank
+    width = rank + 1
+    if descending:
+        return [rank - place[id(v)] for v in values], width
+    return [place[id(v)] for v in values], width
+
+
+def _unordered(key: tuple[Any, ...]) -> bool:
+    """A NaN, which no order places: rdflib's comparison decides where it goes."""
+    value = key[-1]
+    return isinstance(value, float) and value != value
 
 
 def plan_order(query: Query, text: str) -> OrderPlan | None:
@@ -179,7 +233,7 @@ def _evaluator(expr: object, projected: set[str]) -> Evaluator | None:
         name = str(expr)
         if name not in projected:
             return None
-        return lambda row: row.get(name)
+        return operator.methodcaller("get", name)  # a lambda costs twice as much a row
     if isinstance(expr, URIRef | Literal):
         return lambda row: expr
     if not isinstance(expr, Expr):
@@ -261,5 +315,5 @@ def _rdflib_cmp(a: Value | None, b: Value | None) -> int:
     )
     try:
         return -1 if ka < kb else (1 if kb < ka else 0)
-    except TypeError:
+    except (TypeError, ArithmeticError):  # a decimal against NaN: no order, a tie
         return 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
@@ -58,6 +58,9 @@ def to_oxigraph(term: Node, bnodes: dict[BNode, ox.BlankNode] | None = None) -> 
     except ValueError as exc:
         raise StoreError(f"Oxigraph refuses the term {term.n3()}: {exc}") from exc
     raise StoreError(f"cannot store {term!r} in Oxigraph")
+
+
+_UNSEEN = object()
 
 
 def from_oxigraph(term: object) -> Node:
@@ -281,20 +284,20 @@ class OxigraphStore(Store):
         variables = [v.value for v in answer.variables]
         rows: list[Row] = []
         # Each distinct term converted once: sources, measures, units and labels repeat
-        # down a listing, and making an rdflib Literal costs microseconds.
-        terms: dict[object, Node] = {}
+        # down a listing, and making an rdflib Literal costs microseconds. A solution
+        # is read by iterating it (its values in the order of ``variables``, None where
+        # unbound), not by name: single-source-facts' 220,944 rows at 1M triples,
+        # 5.7 s -> 3.1 s of conversion (docs/performance.md).
+        terms: dict[object, object] = {None: None}
+        known = terms.get
         for solution in answer:
-            row: Row = {}
-            for v in variables:
-                value = solution[v]
-                if value is None:
-                    row[v] = None
-                    continue
-                term = terms.get(value)
-                if term is None:
+            values = []
+            for value in solution:
+                term = known(value, _UNSEEN)
+                if term is _UNSEEN:
                     term = terms[value] = from_oxigraph(value)
-                row[v] = term
-            rows.append(row)
+                values.append(term)
+            rows.append(cast(Row, dict(zip(variables, values, strict=True))))
         return QueryResult(kind="SELECT", vars=variables, rows=rows)
 
     def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[Row]:
