@@ -422,6 +422,7 @@ def test_data_gaps_found_when_present(kg_dir: Path, tmp_path: Path, store: str) 
     else:
         gappy = zonegraph.open_kg(kg_dir)
     res = gappy.query("data-gaps")
+    gappy.store.close()
     got = {(s(r["entity"]), s(r["gap"])) for r in res.rows}
     assert got == {
         (ZGR + "gappy-park", "no source"),
