@@ -105,6 +105,31 @@ def test_a_literal_the_strict_reader_normalises_takes_the_strict_path(tmp_path: 
     assert not any(isinstance(t, BNode) for t in parse_turtle(path).subjects())
 
 
+def test_load_lists_twenty_graphs_unless_asked_for_all(tmp_path: Path) -> None:
+    """A generated KG has a graph per source: the report names 20, counts the rest, and
+    --all-graphs names every one; the totals line is the same either way."""
+    from zonegraph._synth import synthesize
+
+    summary = synthesize(tmp_path / "kg", triples=6000, seed=2)
+    # A graph per source (the shared reference data is one) and the ontology's.
+    graphs = summary.sources + 1
+    assert graphs > 21
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    short = run_cli("--kg", str(tmp_path / "kg"), "--store", spec, "load")
+    full = run_cli("--kg", str(tmp_path / "kg"), "--store", spec, "load", "--all-graphs")
+    assert short.returncode == full.returncode == 0, short.stderr + full.stderr
+    listed = [line for line in short.stdout.splitlines() if line.endswith(" triples")]
+    assert len(listed) == 20
+    assert f"... and {graphs - 20} more graphs loaded" in short.stdout
+    assert len([line for line in full.stdout.splitlines() if line.endswith(" triples")]) == graphs
+    assert "more graphs" not in full.stdout
+    assert f" triples in {graphs} graphs into " in short.stdout
+    assert (
+        short.stdout.splitlines()[-1].split(" in ")[0]
+        == full.stdout.splitlines()[-1].split(" in ")[0]
+    )
+
+
 def test_load_refuses_a_bad_kg_file_where_it_is_and_leaves_the_store(
     kg_dir: Path, tmp_path: Path
 ) -> None:

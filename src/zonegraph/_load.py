@@ -47,14 +47,33 @@ class LoadReport:
     def triples(self) -> int:
         return sum(self.graphs.values())
 
-    def render(self) -> str:
-        lines = [f"{shorten(str(name))}  {count} triples" for name, count in self.graphs.items()]
-        lines += [f"{shorten(str(name))}  kept (no file in the KG directory)" for name in self.kept]
+    def render(self, limit: int | None = 20) -> str:
+        """One line per graph (at most *limit* of the loaded and of the kept ones, then how many
+        more), and the totals. A generated KG has thousands of sources, one graph each."""
+        lines = _listed(
+            [f"{shorten(str(name))}  {count} triples" for name, count in self.graphs.items()],
+            limit,
+            "graphs loaded",
+        )
+        lines += _listed(
+            [f"{shorten(str(name))}  kept (no file in the KG directory)" for name in self.kept],
+            limit,
+            "graphs kept",
+        )
         lines.append(
             f"loaded {self.triples} triples in {len(self.graphs)} graphs into {self.store} "
             f"in {self.seconds:.1f} s"
         )
         return "\n".join(lines) + "\n"
+
+
+def _listed(lines: list[str], limit: int | None, what: str) -> list[str]:
+    if limit is None or len(lines) <= limit:
+        return lines
+    return [
+        *lines[:limit],
+        f"... and {len(lines) - limit} more {what} (load --all-graphs lists them)",
+    ]
 
 
 def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:

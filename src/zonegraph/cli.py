@@ -343,8 +343,9 @@ def add_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
 @click.option(
     "--inferred", is_flag=True, help="Also load the OWL 2 RL inferences, in a graph of their own."
 )
+@click.option("--all-graphs", is_flag=True, help="List every graph loaded, not only the first 20.")
 @pass_ctx
-def load_cmd(ctx: _Context, inferred: bool) -> None:
+def load_cmd(ctx: _Context, inferred: bool, all_graphs: bool) -> None:
     """Load the KG's files into the store chosen by --store, one named graph per source.
 
     Running it again replaces those graphs; it never duplicates triples.
@@ -355,7 +356,7 @@ def load_cmd(ctx: _Context, inferred: bool) -> None:
         report = load(ctx.kg(), inferred=inferred)
     except ZonegraphError as exc:
         _fail(exc)
-    click.echo(report.render(), nl=False)
+    click.echo(report.render(limit=None) if all_graphs else report.render(), nl=False)
 
 
 @main.command("check", epilog=EPILOG_EXAMPLES + "zonegraph check --format json")
