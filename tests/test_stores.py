@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDFS, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import zonegraph
@@ -247,6 +247,23 @@ def test_graph_names(kg: zonegraph.KnowledgeGraph, store_kg: zonegraph.Knowledge
     assert len(store_kg) == len(kg)
 
 
+def test_oxigraph_lists_only_the_graphs_that_hold_triples(tmp_path: Path) -> None:
+    """Oxigraph keeps a graph that CLEAR emptied or CREATE made; graph_names leaves both out."""
+    import pyoxigraph as ox
+
+    store = OxigraphStore(tmp_path / "ox")
+    full, cleared, created = (URIRef(f"https://example.org/graph/{n}") for n in "abc")
+    triples = Graph()
+    triples.add((URIRef("https://example.org/s"), RDFS.label, Literal("s")))
+    store.replace_graphs({full: triples, cleared: triples})
+    assert store.graph_names() == [full, cleared]
+    store._update(f"CLEAR GRAPH <{cleared}> ; CREATE GRAPH <{created}>")
+    kept = {g.value for g in store._store.named_graphs() if isinstance(g, ox.NamedNode)}
+    assert kept == {str(full), str(cleared), str(created)}  # all three still exist in Oxigraph
+    assert store.graph_names() == [full]
+    store.close()
+
+
 @pytest.mark.parametrize("fmt", ["trig", "nquads"])
 def test_export_is_isomorphic(
     kg: zonegraph.KnowledgeGraph, store_kg: zonegraph.KnowledgeGraph, fmt: str
@@ -436,6 +453,25 @@ def test_validate_gives_the_same_report(
     got = store_kg.validate([path])
     assert got.conforms == expected.conforms
     assert report_key(got) == report_key(expected)
+
+
+def test_validation_reads_the_sources_graphs_only(writable: zonegraph.KnowledgeGraph) -> None:
+    """Validation finds the sources' graphs by their IRI (zgs:), never by listing the store's
+    graphs: a triple in another graph is not a fact of the KG; the same one in a source's
+    graph is read, and breaks a shape."""
+    batch = REPO / "tests" / "data" / "valid" / "company-in-park.ttl"
+    stray = Graph()
+    stray.add(
+        (
+            URIRef("https://w3id.org/zonegraph/id/sino-german-ecopark"),
+            URIRef("https://w3id.org/zonegraph/ontology#partOf"),
+            Literal("somewhere"),
+        )
+    )
+    writable.store.insert({URIRef("https://example.org/not-a-source"): stray})
+    assert writable.validate([batch]).conforms
+    writable.store.insert({URIRef("https://w3id.org/zonegraph/source/stray"): stray})
+    assert not writable.validate([batch]).conforms
 
 
 # -- adding facts ---------------------------------------------------------------------

@@ -32,7 +32,7 @@ from ._reason import Vocabulary, owl_rl, validation_ontology
 from ._results import QueryResult
 from ._shapecheck import check_shapes_file
 from ._stats import Stats, compute_stats
-from ._store import MemoryStore, Store
+from ._store import SOURCE_GRAPHS, MemoryStore, Store
 from ._targets import Targets
 from ._turtle import leading_comments, to_turtle
 from ._validate import ValidationReport, results_from_report, run_pyshacl
@@ -367,9 +367,8 @@ class KnowledgeGraph:
         if around is None:
             data = self.data()
         else:  # only what validating *around* needs (a server sends just that neighbourhood)
-            sources = [n for n in self.graph_names() if str(n).startswith(str(ZGS))]
             data = self.store.neighbourhood(
-                around, sources, self.vocabulary, plan=self.plan, extra=extra
+                around, SOURCE_GRAPHS, self.vocabulary, plan=self.plan, extra=extra
             )
         if extra is not None:
             if around is not None and not isinstance(self.store, MemoryStore):

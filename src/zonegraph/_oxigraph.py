@@ -28,7 +28,7 @@ from ._errors import QueryError, StoreError
 from ._ordering import plan_order
 from ._results import QueryResult
 from ._sparql_store import Row, bind_values, check_parses, nt_iri, ntriples
-from ._store import Store
+from ._store import GraphPrefix, Graphs, Store
 
 if TYPE_CHECKING:
     from ._neighbourhood import Access
@@ -79,6 +79,9 @@ def from_oxigraph(term: object) -> Node:
     raise StoreError(f"Oxigraph returned a term zonegraph cannot use: {term!r}")
 
 
+_NON_EMPTY_GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+
+
 class OxigraphStore(Store):
     """pyoxigraph's on-disk :class:`pyoxigraph.Store` in the folder *path* (created if missing)."""
 
@@ -109,12 +112,11 @@ class OxigraphStore(Store):
     def graph_names(self) -> list[URIRef]:
         """The non-empty named graphs (listed once, then kept until this store writes)."""
         if self._names is None:
-            names = []
-            for g in self._store.named_graphs():
-                if isinstance(g, ox.NamedNode) and next(
-                    iter(self._store.quads_for_pattern(None, None, None, g)), None
-                ):
-                    names.append(URIRef(g.value))
+            # One query tests every graph for a quad, inside Oxigraph: at 10M triples (58,140
+            # graphs) 0.8 s, against 1.8 s for a quads_for_pattern call from Python per graph.
+            answer = self._store.query(_NON_EMPTY_GRAPHS)
+            assert isinstance(answer, ox.QuerySolutions)
+            names = [URIRef(s[0].value) for s in answer if isinstance(s[0], ox.NamedNode)]
             self._names = sorted(names)
         return list(self._names)
 
@@ -300,18 +302,24 @@ class OxigraphStore(Store):
             rows.append(cast(Row, dict(zip(variables, values, strict=True))))
         return QueryResult(kind="SELECT", vars=variables, rows=rows)
 
-    def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[Row]:
+    def select_rows(self, text: str, graphs: Sequence[URIRef] | None) -> list[Row]:
+        if graphs is None:
+            return self._run(text, "SELECT", union=True).rows
         return self._run(text, "SELECT", default_graph=graphs).rows
 
-    def access(self, graphs: Sequence[URIRef]) -> Access:
-        """SELECT lookups over the named graphs but those not in *graphs* (Oxigraph
-        searches a dataset of thousands of listed graphs one graph at a time)."""
+    def access(self, graphs: Graphs) -> Access:
+        """SELECT lookups over every named graph, testing each triple's graph: against the
+        prefix, or against those not in *graphs* (Oxigraph searches a dataset of thousands
+        of listed graphs one graph at a time)."""
         from ._neighbourhood import SelectAccess
 
+        def select(text: str) -> list[Row]:
+            return self._run(text, "SELECT", union=True).rows
+
+        if isinstance(graphs, GraphPrefix):
+            return SelectAccess(select, graph_prefix=graphs.prefix)
         others = sorted(set(self.graph_names()) - set(graphs))
-        return SelectAccess(
-            lambda text: self._run(text, "SELECT", union=True).rows, except_graphs=others
-        )
+        return SelectAccess(select, except_graphs=others)
 
     def __len__(self) -> int:
         rows = self._run("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "SELECT").rows

@@ -732,7 +732,9 @@ class SparqlStore(Store):
         own_dataset = bool(query.algebra.get("datasetClause"))
         return self._query(bind_values(text, bindings), kind, dataset=not own_dataset)
 
-    def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[Row]:
+    def select_rows(self, text: str, graphs: Sequence[URIRef] | None) -> list[Row]:
+        if graphs is None:  # the server's own dataset: GRAPH ?g reaches every named graph
+            return self._query(text, "SELECT", dataset=False).rows
         return self.select(text, graphs=graphs)
 
     def __len__(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
@@ -19,12 +20,27 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from . import _query
-from ._namespaces import bind_prefixes
+from ._namespaces import ZGS, bind_prefixes
 from ._results import QueryResult
 
 if TYPE_CHECKING:
     from ._neighbourhood import Access, Plan
     from ._reason import Vocabulary
+
+
+@dataclass(frozen=True)
+class GraphPrefix:
+    """Every named graph whose IRI starts with *prefix*, found by the store itself: a store
+    of thousands of sources is not asked to list them first."""
+
+    prefix: str
+
+
+#: The graphs of the sources, one per source: what validation reads.
+SOURCE_GRAPHS = GraphPrefix(str(ZGS))
+
+#: Named graphs given by name, or every one with an IRI prefix.
+Graphs = Sequence[URIRef] | GraphPrefix
 
 
 class Store(ABC):
@@ -58,14 +74,17 @@ class Store(ABC):
             merged[name] += triples
         self.replace_graphs(merged)
 
-    def select_rows(self, text: str, graphs: Sequence[URIRef]) -> list[dict[str, Node | None]]:
-        """Rows of a SELECT over the union of *graphs* (stores reached through SPARQL)."""
+    def select_rows(
+        self, text: str, graphs: Sequence[URIRef] | None
+    ) -> list[dict[str, Node | None]]:
+        """Rows of a SELECT over the union of *graphs*, or with None over the store's own
+        dataset, where ``GRAPH ?g`` reaches every named graph (stores reached through SPARQL)."""
         raise NotImplementedError(f"{type(self).__name__} cannot run SELECT over chosen graphs")
 
     def neighbourhood(
         self,
         nodes: Collection[URIRef],
-        graphs: Sequence[URIRef],
+        graphs: Graphs,
         vocabulary: Vocabulary,
         *,
         plan: Plan | None = None,
@@ -78,11 +97,16 @@ class Store(ABC):
         access = self.access(graphs)
         return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
 
-    def access(self, graphs: Sequence[URIRef]) -> Access:
+    def access(self, graphs: Graphs) -> Access:
         """Pattern lookups over *graphs*: SELECT queries by default; the memory store reads
-        its indexes instead."""
+        its indexes instead. A :class:`GraphPrefix` is matched by each query (``GRAPH ?g``
+        and a test of ?g), over the store's own dataset."""
         from ._neighbourhood import SelectAccess
 
+        if isinstance(graphs, GraphPrefix):
+            return SelectAccess(
+                lambda text: self.select_rows(text, None), graph_prefix=graphs.prefix
+            )
         return SelectAccess(lambda text: self.select_rows(text, graphs))
 
     def union(self, names: Iterable[URIRef] | None = None) -> Graph:
@@ -131,10 +155,12 @@ class MemoryStore(Store):
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         return _query.run(self.dataset, query, bindings)
 
-    def access(self, graphs: Sequence[URIRef]) -> Access:
+    def access(self, graphs: Graphs) -> Access:
         """Lookups through rdflib's indexes."""
         from ._neighbourhood import GraphAccess
 
+        if isinstance(graphs, GraphPrefix):
+            graphs = [n for n in self.graph_names() if str(n).startswith(graphs.prefix)]
         return GraphAccess(self.dataset, contexts=graphs)
 
 
