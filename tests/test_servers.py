@@ -542,6 +542,38 @@ def test_validation_fetches_only_a_neighbourhood(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.servers
+@needs_oxigraph_cli
+def test_a_sparql_union_store_names_no_graph_and_answers_the_same(tmp_path: Path) -> None:
+    """``sparql-union:URL`` sends queries without a dataset to a server whose default graph
+    is the union of its graphs: the same rows as rdflib, the same validation report; unlike
+    ``sparql:URL`` it also sees a graph that is not zonegraph's (its documented price)."""
+    from zonegraph._load import load
+    from zonegraph._store import open_store
+
+    with OxigraphServer(tmp_path / "db", union_default_graph=True) as server:
+        writer = SparqlStore(server.query_url, update_url=server.update_url, gsp_url=server.gsp_url)
+        named = zonegraph.open_kg(store=writer)
+        load(named)
+        union_store = open_store(f"sparql-union:{server.query_url}")
+        assert isinstance(union_store, SparqlStore) and union_store.union_default_graph
+        assert union_store.spec == f"sparql-union:{server.query_url}"
+        union = zonegraph.open_kg(store=union_store)
+        memory = zonegraph.open_kg()
+        for name in ("parks-of-zone", "timeline", "people-and-roles", "post-holders"):
+            got = union.query(name).rows
+            assert got, name
+            assert sorted(map(str, got)) == sorted(map(str, memory.query(name).rows)), name
+        assert union.validate([VALID]).conforms
+        assert not union.validate([INVALID]).conforms
+        stray = Graph()
+        stray.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("x")))
+        writer.insert({URIRef("https://example.org/not-zonegraph"): stray})
+        ask = "ASK { <https://example.org/s> <https://example.org/p> ?o }"
+        assert union.sparql(ask).boolean is True
+        assert named.sparql(ask).boolean is False
+
+
 # -- where the engines differ ------------------------------------------------------------------
 
 

@@ -565,6 +565,15 @@ class SparqlStore(Store):
     graphs through the Graph Store Protocol at *gsp_url* when given (else by query and update).
 
     Credentials come from the environment (:func:`credentials_from_env`) unless given.
+
+    Each query names zonegraph's graphs as its dataset (``default-graph-uri`` and
+    ``named-graph-uri``), so that no server setting is needed and a shared server's other
+    graphs stay unseen. With *union_default_graph* (``--store sparql-union:URL``) the server's
+    default graph is taken to be the union of its named graphs already (Oxigraph server
+    ``--union-default-graph``, Fuseki ``tdb2:unionDefaultGraph``) and queries name no graph:
+    a request no longer grows with the number of sources (at 1M triples, 5,814 graphs named
+    twice made a one-entity query take 1.6-3 s instead of 0.03 s), but every graph of the
+    server is seen.
     """
 
     #: Triples per INSERT DATA request when a graph is written without the Graph Store Protocol.
@@ -578,6 +587,7 @@ class SparqlStore(Store):
         gsp_url: str | None = None,
         credentials: Credentials | None = None,
         timeout: float | None = None,
+        union_default_graph: bool = False,
     ) -> None:
         for u in (url, update_url, gsp_url):
             if u is not None:
@@ -585,7 +595,8 @@ class SparqlStore(Store):
         self.url = url
         self.update_url = update_url or url
         self.gsp_url = gsp_url
-        self.spec = f"sparql:{url}"
+        self.union_default_graph = union_default_graph
+        self.spec = f"{'sparql-union' if union_default_graph else 'sparql'}:{url}"
         if timeout is None:
             timeout = float(os.environ.get("ZONEGRAPH_SPARQL_TIMEOUT", "300"))
         creds = credentials if credentials is not None else credentials_from_env()
@@ -602,7 +613,7 @@ class SparqlStore(Store):
         self, text: str, kind: str, *, graphs: Sequence[URIRef] | None = None, dataset: bool = True
     ) -> QueryResult:
         form: list[tuple[str, str]] = [("query", text)]
-        if dataset:
+        if dataset and not (self.union_default_graph and graphs is None):
             names = list(graphs if graphs is not None else self.graph_names()) or [ONTOLOGY_GRAPH]
             form += [("default-graph-uri", str(g)) for g in names]
             form += [("named-graph-uri", str(g)) for g in names]

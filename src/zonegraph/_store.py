@@ -168,7 +168,8 @@ def open_store(
     spec: str, *, update_url: str | None = None, gsp_url: str | None = None
 ) -> Store | None:
     """The store named by *spec*: ``memory`` (None: the KG's files are loaded into memory),
-    ``oxigraph:DIR`` (an embedded Oxigraph store on disk) or ``sparql:URL`` (a SPARQL 1.1 server).
+    ``oxigraph:DIR`` (an embedded Oxigraph store on disk), ``sparql:URL`` (a SPARQL 1.1 server)
+    or ``sparql-union:URL`` (one whose default graph is the union of its named graphs).
     """
     kind, _, where = spec.partition(":")
     if kind == "memory" and not where:
@@ -177,13 +178,19 @@ def open_store(
         from ._oxigraph import OxigraphStore
 
         return OxigraphStore(where)
-    if kind == "sparql" and where:
+    if kind in ("sparql", "sparql-union") and where:
         from ._sparql_store import SparqlStore
 
-        return SparqlStore(where, update_url=update_url, gsp_url=gsp_url)
+        return SparqlStore(
+            where,
+            update_url=update_url,
+            gsp_url=gsp_url,
+            union_default_graph=kind == "sparql-union",
+        )
     from ._errors import StoreError
 
     raise StoreError(
         f"unknown store {spec!r}",
-        hint="use memory, oxigraph:DIR or sparql:URL (for example sparql:http://127.0.0.1:7878/query)",
+        hint="use memory, oxigraph:DIR, sparql:URL or sparql-union:URL "
+        "(for example sparql:http://127.0.0.1:7878/query)",
     )

@@ -103,7 +103,8 @@ pass_ctx = click.make_pass_decorator(_Context)
     default="memory",
     show_default=True,
     envvar="ZONEGRAPH_STORE",
-    help="Where the triples live: memory, oxigraph:DIR or sparql:URL (see 'Scaling out').",
+    help="Where the triples live: memory, oxigraph:DIR, sparql:URL, or sparql-union:URL for a "
+    "server whose default graph is the union of its graphs (see docs/scaling-out.md).",
 )
 @click.option(
     "--update-url",
