@@ -45,7 +45,7 @@ docs: $(STAMP)
 	done
 
 # Benchmarks (not tests): generated data, fast paths vs rdflib / pyshacl / owlrl, results
-# in benchmarks/results/. Sizes: BENCH_SIZES (default 10000,100000,1000000: about 45 minutes;
+# in benchmarks/results/. Sizes: BENCH_SIZES (default 10000,100000,1000000: about 70 minutes on 2 cores;
 # BENCH_SIZES=10000 for a quick look). Slow baselines stop at BENCH_TIMEOUT seconds (default 300).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
