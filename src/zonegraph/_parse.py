@@ -1,12 +1,23 @@
 """Reading Turtle strictly: a file enters whole and correct, or not at all.
 
-The file-level rules live here (a size limit, UTF-8, no ``owl:imports``); the
-grammar and the checks of every term are in :mod:`zonegraph._reader`. Every
-problem becomes an :class:`InputError` with file:line:column and a fix.
+The file-level rules live here (only regular files, a size limit, UTF-8, no
+``owl:imports``, at least one triple for new facts); the grammar, the checks
+of every term and the limits that apply while reading (triples, nesting depth,
+collection length) are in :mod:`zonegraph._reader`. Every problem becomes an
+:class:`InputError` with file:line:column and a fix.
+
+:class:`IntakeLimits` is the one description of what an input may cost: the
+command line (``--max-bytes``, ``--max-triples``, ``--max-depth``,
+``--max-collection``), the library (``open_kg(limits=...)``) and the server's
+request bodies share it. docs/security.md ("Intake") gives the figures.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import OWL, Graph
@@ -15,63 +26,194 @@ from ._errors import InputError, Location
 
 #: Files larger than this are refused unless the caller raises the limit.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+#: Triples per input. ``zonegraph validate`` on the shipped graph costs about
+#: 1.2 s plus 1.35 ms per triple (20,000 triples: 28 s, 0.2 GB; docs/security.md).
+DEFAULT_MAX_TRIPLES = 20_000
+#: How deep ``[ … ]`` and ``( … )`` may nest.
+DEFAULT_MAX_DEPTH = 64
+#: The deepest nesting the reader can be asked for (it recurses once per level).
+MAX_DEPTH_CEILING = 128
+#: Elements in one collection ``( … )`` (each costs two triples).
+DEFAULT_MAX_COLLECTION = 10_000
 
-_NO_IMPORTS = {
-    OWL.imports: (
-        "owl:imports asks to load another ontology from the network or a file; "
-        "zonegraph never follows it",
-        "remove the owl:imports statement and put the terms you need in the KG's own files "
-        "(--allow-network accepts the statement, which is still not followed)",
-    )
-}
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """What one input may cost; ``None`` is no limit (for the KG's own files).
+
+    >>> IntakeLimits().max_triples
+    20000
+    >>> IntakeLimits(max_depth=500)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_depth must be between 1 and 128, not 500
+    """
+
+    max_bytes: int | None = DEFAULT_MAX_BYTES
+    max_triples: int | None = DEFAULT_MAX_TRIPLES
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_collection: int | None = DEFAULT_MAX_COLLECTION
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_triples", "max_collection"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1, not {value}")
+        if not 1 <= self.max_depth <= MAX_DEPTH_CEILING:
+            raise ValueError(
+                f"max_depth must be between 1 and {MAX_DEPTH_CEILING}, not {self.max_depth}"
+            )
+
+    @classmethod
+    def kg_files(cls) -> IntakeLimits:
+        """The KG's own files: no size, triple or collection limit (``add`` makes them grow);
+        nesting stays bounded, as the reader recurses."""
+        return cls(max_bytes=None, max_triples=None, max_collection=None)
+
+
+_NO_IMPORTS_MESSAGE = (
+    "owl:imports asks to load another ontology from the network or a file; "
+    "zonegraph never follows it",
+    "remove the owl:imports statement and put the terms you need in the KG's own files "
+    "(--allow-network accepts the statement, which is still not followed)",
+)
+_NO_IMPORTS = {OWL.imports: _NO_IMPORTS_MESSAGE}
+_SIZE_HINT = "split it into smaller files, or raise the limit with --max-bytes N"
+_UNSET = -1
 
 
 def parse_turtle(
     path: Path,
     *,
     base: str | None = None,
-    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = _UNSET,
+    limits: IntakeLimits | None = None,
     display_name: str | None = None,
     allow_network: bool = False,
+    require_triples: bool = False,
 ) -> Graph:
     """Parse one Turtle file strictly and return its graph.
 
-    Raises :class:`InputError` (file:line:column, what, how to fix) for a file
-    too large, not UTF-8, with a syntax error, a relative IRI without a base,
-    an invalid IRI, an ill-typed literal, a malformed language tag, or (unless
-    *allow_network*) an ``owl:imports`` statement. *max_bytes* None reads the
-    file whatever its size (for the KG's own files, which zonegraph writes).
+    Raises :class:`InputError` (file:line:column, what, how to fix) for
+    something other than a regular file (a named pipe, a device, a folder), a
+    file over a limit of *limits*, not UTF-8, with a syntax error, a relative
+    IRI without a base, an invalid IRI, an ill-typed literal, a malformed
+    language tag, (unless *allow_network*) an ``owl:imports`` statement, or
+    (with *require_triples*) no triple at all.
+
+    Without *limits*, only *max_bytes* applies (the size; ``None``: none), as
+    before the limits existed: callers that read the KG's own files (``fmt``)
+    rely on it. Input files get their *limits* (``KnowledgeGraph.read_facts``).
     """
+    if limits is None:
+        limits = IntakeLimits(
+            max_bytes=DEFAULT_MAX_BYTES if max_bytes == _UNSET else max_bytes,
+            max_triples=None,
+            max_collection=None,
+        )
     name = display_name or str(path)
-    try:
-        size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise InputError(
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes",
-                where=Location(name),
-                hint="split it into smaller files, or raise the limit with --max-bytes",
-            )
-        with path.open("rb") as handle:
-            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
-    except OSError as exc:
+    data = read_regular_file(path, name, limits.max_bytes)
+    graph = parse_turtle_text(
+        data, name=name, base=base, allow_network=allow_network, limits=limits
+    )
+    if require_triples and not len(graph):
         raise InputError(
-            f"cannot read the file: {exc.strerror}",
+            "the file holds no triples (it is empty, or only prefixes and comments)",
             where=Location(name),
-            hint="check the path and that the file is readable",
-        ) from exc
-    if max_bytes is not None and len(data) > max_bytes:  # it grew, or is not a regular file
+            hint="write the new facts in Turtle ('zonegraph template CLASS' prints a skeleton), "
+            "or leave the file out",
+        )
+    return graph
+
+
+def read_regular_file(path: Path, name: str, max_bytes: int | None) -> bytes:
+    """The bytes of *path*, which must be a regular file of at most *max_bytes* bytes.
+
+    A named pipe would block the read forever and a device (``/dev/zero``)
+    never ends: anything but a regular file is refused before it is read,
+    and the file is opened without blocking and checked again, so a pipe
+    put in its place between the two checks is refused too.
+    """
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise _unreadable(exc, name) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_regular(info.st_mode, name)
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise InputError(
+            f"the file is {info.st_size:,} bytes, over the limit of {max_bytes:,} bytes",
+            where=Location(name),
+            hint=_SIZE_HINT,
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _unreadable(exc, name) from exc
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(mode, name)
+        try:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise _unreadable(exc, name) from exc
+    if max_bytes is not None and len(data) > max_bytes:  # it grew while it was read
         raise InputError(
             f"the file is over the limit of {max_bytes:,} bytes",
             where=Location(name),
-            hint="split it into smaller files, or raise the limit with --max-bytes",
+            hint=_SIZE_HINT,
         )
-    return parse_turtle_text(data, name=name, base=base, allow_network=allow_network)
+    return data
+
+
+def _unreadable(exc: OSError, name: str) -> InputError:
+    return InputError(
+        f"cannot read the file: {exc.strerror}",
+        where=Location(name),
+        hint="check the path and that the file is readable",
+    )
+
+
+def _not_regular(mode: int, name: str) -> InputError:
+    kind = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a folder"
+        if stat.S_ISDIR(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return InputError(
+        f"this is {kind}, not a regular file; zonegraph reads only regular files",
+        where=Location(name),
+        hint="save the Turtle to a file first (for a pipe: command > facts.ttl), "
+        "then give that file",
+    )
 
 
 def parse_turtle_text(
-    data: bytes | str, *, name: str, base: str | None = None, allow_network: bool = False
+    data: bytes | str,
+    *,
+    name: str,
+    base: str | None = None,
+    allow_network: bool = False,
+    limits: IntakeLimits | None = None,
 ) -> Graph:
-    """Parse Turtle given as bytes or text; see :func:`parse_turtle`."""
+    """Parse Turtle given as bytes or text (a request body); see :func:`parse_turtle`.
+
+    *limits* defaults to :class:`IntakeLimits`; text over its ``max_bytes`` is refused.
+    """
+    limits = limits or IntakeLimits()
+    if limits.max_bytes is not None and len(data) > limits.max_bytes:
+        raise InputError(
+            f"the input is {len(data):,} bytes, over the limit of {limits.max_bytes:,} bytes",
+            where=Location(name),
+            hint=_SIZE_HINT,
+        )
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8")
@@ -80,7 +222,7 @@ def parse_turtle_text(
             raise InputError(
                 f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})",
                 where=Location(name, line, col),
-                hint="save the file as UTF-8",
+                hint="save the file as UTF-8" + _other_format(data[:64].decode("latin-1")),
             ) from exc
     else:
         text = data
@@ -88,11 +230,57 @@ def parse_turtle_text(
         text = text[1:]
     from ._reader import read_turtle  # imported when a file is read (not from the cache)
 
-    triples = read_turtle(text, name=name, base=base, refuse=None if allow_network else _NO_IMPORTS)
+    try:
+        triples = read_turtle(
+            text,
+            name=name,
+            base=base,
+            refuse=None if allow_network else _NO_IMPORTS,
+            limits=limits,
+        )
+    except InputError as exc:
+        other = _other_format(text, name)
+        if other and exc.message.startswith("Turtle syntax error"):
+            exc.hint = other.removeprefix("; ")
+        raise
     graph = Graph()
     for triple in triples:
         graph.add(triple)
     return graph
+
+
+def _other_format(text: str, name: str = "") -> str:
+    """A hint for a file in a format other than Turtle, or ""."""
+    head = text.lstrip()[:200].lower()
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if (
+        suffix in ("jsonld", "json")
+        or head.startswith("{")
+        or (head.startswith("[") and _is_json(text))
+    ):
+        return (
+            "; zonegraph reads Turtle only, and this looks like JSON-LD (or JSON): convert it "
+            "to Turtle first, e.g. 'rdfpipe -i json-ld -o turtle FILE > FILE.ttl' (rdflib) or "
+            "'riot --output=turtle FILE' (Jena), after checking what its @context fetches"
+        )
+    if head.startswith("<?xml") or head.startswith("<rdf:rdf") or suffix in ("rdf", "owl", "xml"):
+        return (
+            "; zonegraph reads Turtle only, and this looks like RDF/XML: convert it to Turtle "
+            "first, e.g. 'rdfpipe -i xml -o turtle FILE > FILE.ttl' or 'riot --output=turtle FILE'"
+        )
+    if head.startswith("<!doctype html") or head.startswith("<html"):
+        return "; zonegraph reads Turtle only, and this looks like an HTML page"
+    if text[:4] in ("\x1f\x8b\x08\x00", "\x1f\x8b\x08\x08") or text.startswith("\x1f\x8b"):
+        return "; this looks like a gzip file: decompress it first (gunzip FILE)"
+    return ""
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _line_col_bytes(data: bytes, index: int) -> tuple[int, int]:
