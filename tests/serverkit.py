@@ -20,7 +20,7 @@ from typing import Any
 import uvicorn
 
 import zonegraph
-from zonegraph._server import ServerOptions, create_app
+from zonegraph._server import ServerOptions, create_app, uvicorn_config
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-0123456789abcdef"
@@ -58,9 +58,7 @@ def running_server(kg: zonegraph.KnowledgeGraph, **options: Any) -> Iterator[Run
         port = probe.getsockname()[1]
     # uvicorn binds the port itself: with a socket handed to it, every request
     # waited 40 ms (delayed ACK) on this machine.
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

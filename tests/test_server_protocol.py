@@ -419,9 +419,9 @@ def test_a_runaway_query_is_stopped_while_the_server_keeps_answering(limited: Ru
     assert len(killed) == 1
     (pid,) = killed
     deadline = time.monotonic() + 10
-    while len(pool.pids) < 2 and time.monotonic() < deadline:
+    while len(pool.pids) < 3 and time.monotonic() < deadline:  # 2 workers and 1 reserved
         time.sleep(0.1)
-    assert len(pool.pids) == 2 and pid not in pool.pids
+    assert len(pool.pids) == 3 and pid not in pool.pids
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     with httpx.Client(base_url=limited.url, timeout=10) as c:
@@ -763,7 +763,7 @@ def test_zonegraph_serve_command(tmp_path: Path) -> None:
         assert r.json() == {
             "status": "ok",
             "triples": len(zonegraph.open_kg(root)),
-            "workers": 2,
+            "workers": 3,  # --workers 2, and 1 reserved for canned queries
             "updates": False,
         }
         assert json.loads(httpx.get(f"http://127.0.0.1:{port}/api/queries", timeout=5).text)[
@@ -777,7 +777,9 @@ def test_zonegraph_serve_command(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     root = copy_kg(tmp_path_factory.mktemp("kg-one-worker"))
-    with running_server(zonegraph.open_kg(root), timeout=2.0, workers=1) as running:
+    with running_server(
+        zonegraph.open_kg(root), timeout=2.0, workers=1, queue_timeout=1.0
+    ) as running:
         yield running
 
 
@@ -798,7 +800,7 @@ def test_when_every_worker_is_busy_the_answer_is_503_with_retry_after(one_worker
     assert all(r.status_code == 503 for r in results)
     busy = [r for r in results if "every query worker is busy" in r.text]
     assert busy, [r.text for r in results]
-    assert all(r.headers.get("retry-after") == "1" for r in busy)
+    assert all(r.headers.get("retry-after") == "2" for r in busy)  # the time limit
     # the server keeps serving once a worker is free again
     with httpx.Client(base_url=one_worker.url, timeout=30) as c:
         deadline = time.monotonic() + 20

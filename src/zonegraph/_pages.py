@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -71,14 +72,38 @@ _FIRST = [RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.definition, 
 _DESCRIPTION = [SKOS.definition, DCT.description, RDFS.comment]
 
 
+#: Characters a path keeps as they are; everything else (``?``, ``#``, ``%``, ``\\``, spaces,
+#: non-ASCII …) is percent-encoded, so that the server decodes the path back to the IRI.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
 def local_path(iri: str) -> str | None:
-    """The server path of a zonegraph IRI, or None for IRIs outside its namespace."""
+    """The server path of a zonegraph IRI, or None for IRIs outside its namespace.
+
+    The path always names this server: it starts with one ``/`` followed by
+    something else, never ``//`` (which a browser reads as another host).
+    An IRI whose path would start so (``https://w3id.org/zonegraph//evil.example/x``)
+    has no page here, and is linked as itself.
+
+    >>> local_path("https://w3id.org/zonegraph//evil.example/x") is None
+    True
+    >>> local_path("https://w3id.org/zonegraph/id/a b?c#d")
+    '/id/a%20b%3Fc%23d'
+    """
     if not iri.startswith(BASE):
         return None
     rest = iri[len(BASE) :]
     if rest.startswith("ontology#"):
-        return "/ontology/" + rest[len("ontology#") :]
-    return "/" + rest
+        rest = "ontology/" + rest[len("ontology#") :]
+    path = quote_path("/" + rest)
+    if path.startswith("//"):
+        return None
+    return path
+
+
+def quote_path(path: str) -> str:
+    """*path* (as the server decoded it) percent-encoded again, fit for a link."""
+    return quote(path, safe=_PATH_SAFE)
 
 
 def iri_for_path(path: str) -> str:
@@ -173,7 +198,10 @@ class Pages:
         if iri == str(ONTOLOGY_GRAPH):
             return TermView("ontology", "/ontology", title=iri)
         slug = iri[len(str(ZGS)) :] if iri.startswith(str(ZGS)) else shorten(iri)
-        return TermView(slug, local_path(iri) or iri, title=self.label(graph) or iri)
+        href = local_path(iri)
+        if href is None and iri.startswith(("http://", "https://")):
+            href = iri  # the absolute IRI itself; other schemes are no links
+        return TermView(slug, href, title=self.label(graph) or iri, external=href == iri)
 
     # -- gathering facts ----------------------------------------------------------
 
@@ -284,7 +312,8 @@ class Pages:
         ]
         return self.render(
             "home.html",
-            title="zonegraph",
+            # the layout adds " · zonegraph" to every title: the home page says what it is
+            title="International economic cooperation zones",
             stats=stats,
             classes=classes,
             sources=sources,
@@ -303,7 +332,7 @@ class Pages:
             source_info = {
                 "facts": len(graph),
                 "entities": self.entries(described),
-                "store": f"/store?graph={iri}",
+                "store": f"/store?graph={quote(str(iri), safe='')}",
             }
         return self.render(
             "entity.html",

@@ -23,10 +23,11 @@ import contextlib
 import hmac
 import ipaddress
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from rdflib import Graph, URIRef
 from starlette.applications import Starlette
@@ -42,8 +43,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import _conneg, _update
 from ._errors import UnknownQueryError, ZonegraphError
 from ._export import serialize_graphs
+from ._limits import (
+    ADHOC,
+    CANNED,
+    Admission,
+    QueueFull,
+    QueueTimeout,
+    client_key,
+    header_timeout_protocol,
+    parse_networks,
+)
 from ._namespaces import ONTOLOGY_GRAPH
-from ._pages import WEB, Pages, iri_for_path
+from ._pages import WEB, Pages, iri_for_path, quote_path
 from ._service import catalogue_document, openapi_document, service_description
 from ._worker import PoolBusy, QueryTask, QueryTimeout, Reply, UpdateTask, WorkerCrashed, WorkerPool
 
@@ -73,7 +84,7 @@ class ServerOptions:
     max_rows: int = 10_000
     #: Bytes a request body may hold.
     max_body: int = 1024 * 1024
-    #: Worker processes running queries.
+    #: Worker processes running queries of every kind.
     workers: int = 2
     #: Address-space limit of each worker process in bytes (0: none).
     worker_memory: int = 2 * 1024**3
@@ -83,6 +94,25 @@ class ServerOptions:
     allow_updates: bool = False
     #: The bearer token an update must carry.
     token: str | None = field(default=None, repr=False)
+    #: The server's public URL (``https://example.org/kg``) for the OpenAPI ``servers`` and
+    #: the service description's ``sd:endpoint``; None: the address the connection arrived at.
+    #: The Host header is never used.
+    base_url: str | None = None
+    #: Seconds a connection has to send a request's line and headers (then 408, closed).
+    header_timeout: float = 10.0
+    #: Worker processes besides ``workers``, kept for canned queries and updates:
+    #: ad-hoc SPARQL never runs on them.
+    reserved_workers: int = 1
+    #: Queries one client may run at once; more of them wait their turn.
+    client_concurrency: int = 2
+    #: Queries one client may have waiting; beyond that: 429.
+    client_queue: int = 8
+    #: Queries all clients together may have waiting; beyond that: 503.
+    queue_size: int = 64
+    #: Seconds a query may wait for a worker (then 503); None: twice ``timeout``.
+    queue_timeout: float | None = None
+    #: Reverse proxies (addresses or networks) whose X-Forwarded-For names the client.
+    trusted_proxies: tuple[str, ...] = ()
 
     def check(self) -> ServerOptions:
         if self.allow_updates and not self.token:
@@ -92,12 +122,41 @@ class ServerOptions:
             )
         if self.timeout <= 0 or self.max_rows <= 0 or self.max_body <= 0 or self.workers <= 0:
             raise ZonegraphError("timeout, max rows, max body and workers must be positive")
+        if (
+            self.header_timeout <= 0
+            or self.client_concurrency <= 0
+            or self.client_queue < 0
+            or self.queue_size < 0
+            or self.reserved_workers < 0
+            or (self.queue_timeout is not None and self.queue_timeout <= 0)
+        ):
+            raise ZonegraphError(
+                "the header timeout, queue timeout and client concurrency must be positive; "
+                "queue sizes and reserved workers cannot be negative"
+            )
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise ZonegraphError(str(exc), hint="give an address (10.0.0.1) or a network") from None
+        if self.base_url is not None:
+            parts = urlsplit(self.base_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+                raise ZonegraphError(
+                    f"the base URL must be an http(s) URL without a query: {self.base_url!r}",
+                    hint="for example --base-url https://example.org/zonegraph",
+                )
         return self
+
+    @property
+    def queue_wait(self) -> float:
+        return self.queue_timeout if self.queue_timeout is not None else 2 * self.timeout
 
     def limits(self) -> str:
         return (
             f"Limits: {self.timeout:g} s per query, {self.max_rows:,} result rows, "
-            f"{self.max_body:,} bytes per request body."
+            f"{self.max_body:,} bytes per request body; "
+            f"{self.client_concurrency} queries at once per client, "
+            f"{self.queue_wait:g} s at most waiting for a worker."
         )
 
 
@@ -144,17 +203,70 @@ class Server:
         self.pages = Pages(kg, updates=options.allow_updates)
         self.pool = WorkerPool(
             kg.layout.root,
-            size=options.workers,
+            size=options.workers + options.reserved_workers,
             timeout=options.timeout,
             max_bytes=kg.max_bytes,
             memory_limit=options.worker_memory,
             store=getattr(getattr(kg, "store", None), "spec", "memory"),
         )
         self.update_lock = asyncio.Lock()
+        self.admission = Admission(
+            workers=options.workers + options.reserved_workers,
+            reserved=options.reserved_workers,
+            per_client=options.client_concurrency,
+            client_queue=options.client_queue,
+            queue_size=options.queue_size,
+            wait=options.queue_wait,
+        )
+        self.trusted = parse_networks(options.trusted_proxies)
 
     # -- helpers ------------------------------------------------------------------
 
-    async def run(self, task: QueryTask | UpdateTask) -> Reply:
+    def client(self, request: Request) -> str:
+        """Who sent *request* (for the per-client limits): its address, never a header
+        unless the connection comes from a trusted proxy."""
+        return client_key(request.scope, self.trusted)
+
+    def base_url(self, request: Request) -> str:
+        """The server's URL: ``--base-url``, else the address the connection arrived at.
+
+        Never the Host header, which the client chooses."""
+        if self.options.base_url:
+            return self.options.base_url.rstrip("/")
+        server = request.scope.get("server")
+        if not server or server[1] is None:
+            return ""
+        host, port = server
+        host = f"[{host}]" if ":" in host else host
+        scheme = "https" if request.scope.get("scheme") == "https" else "http"
+        return f"{scheme}://{host}:{port}"
+
+    async def run(self, task: QueryTask | UpdateTask, client: str = "updates") -> Reply:
+        """Run *task* on a worker, once the fair admission gives *client* its turn."""
+        lane = ADHOC if isinstance(task, QueryTask) and task.name is None else CANNED
+        retry = {"Retry-After": str(math.ceil(self.options.timeout))}
+        try:
+            async with self.admission.slot(client, lane):
+                return await self._run(task)
+        except QueueFull as exc:
+            raise HttpError(
+                429 if exc.client_bound else 503,
+                exc.message,
+                "wait for your queries to finish, then try again"
+                if exc.client_bound
+                else "try again in a moment",
+                retry,
+            ) from None
+        except QueueTimeout:
+            raise HttpError(
+                503,
+                "every query worker is busy: the query waited "
+                f"{self.options.queue_wait:g} s for its turn",
+                "try again in a moment",
+                retry,
+            ) from None
+
+    async def _run(self, task: QueryTask | UpdateTask) -> Reply:
         try:
             return await self.pool.run(task)
         except QueryTimeout:
@@ -186,11 +298,23 @@ class Server:
             )
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise HttpError(413, f"the request body is over the limit of {limit:,} bytes")
-            chunks.append(chunk)
+        seconds = self.options.timeout
+        try:
+            async with asyncio.timeout(seconds):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise HttpError(
+                            413, f"the request body is over the limit of {limit:,} bytes"
+                        )
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise HttpError(
+                408,
+                f"the request body did not arrive within {seconds:g} s",
+                "send the body at once",
+                {"Connection": "close"},
+            ) from None
         return b"".join(chunks)
 
     def authorize(self, request: Request) -> None:
@@ -287,14 +411,14 @@ class Server:
             fmt=_one(values, "format") or _one(url_values, "format"),
             max_rows=self.options.max_rows,
         )
-        return self.answer(await self.run(task))
+        return self.answer(await self.run(task, self.client(request)))
 
     def service_description(self, request: Request) -> Response:
         accept = request.headers.get("accept") or ""
         rdf = max(_conneg.quality(accept, t) for t in ("text/turtle", "application/ld+json"))
         if _conneg.quality(accept, "text/html") > rdf:  # a browser: show it the query page
             return RedirectResponse("/query", status_code=303)
-        endpoint = str(request.url.replace(query=""))
+        endpoint = self.base_url(request) + "/sparql"
         graph = service_description(
             self.kg,
             endpoint=endpoint,
@@ -439,12 +563,15 @@ class Server:
             fmt=request.query_params.get("format"),
             max_rows=self.options.max_rows,
         )
-        return self.answer(await self.run(task))
+        return self.answer(await self.run(task, self.client(request)))
 
     def openapi(self, request: Request) -> Response:
-        server_url = str(request.base_url).rstrip("/")
         return JSONResponse(
-            openapi_document(self.kg, server_url=server_url, updates=self.options.allow_updates)
+            openapi_document(
+                self.kg,
+                server_url=self.base_url(request) or "/",
+                updates=self.options.allow_updates,
+            )
         )
 
     def health(self, request: Request) -> Response:
@@ -474,7 +601,7 @@ class Server:
         return self._describe(request, self.pages.term)
 
     def _describe(self, request: Request, render: Callable[..., str | None]) -> Response:
-        path = request.url.path
+        path = request.scope["path"]  # decoded: an IRI's ? and # arrive as %3F and %23
         iri, fmt = URIRef(iri_for_path(path)), request.query_params.get("format")
         if not self.pages.describes(iri):
             stem, dot, ext = path.rpartition(".")
@@ -493,13 +620,14 @@ class Server:
                 "cannot describe the entity in the format asked for",
                 f"ask for one of {_conneg.supported(_conneg.PAGE_OFFERS)}",
             )
+        href = quote_path(path)
         if offer.fmt == "html":
-            page = render(iri, alternates=_alternates(path))
+            page = render(iri, alternates=_alternates(href))
             if page is None:
                 return self._not_found(request, str(iri))
             return _html(page, vary=True)
         return self.rdf(
-            self.pages.description_graph(iri), None, offer.fmt, f"{path}.{_extension(offer.fmt)}"
+            self.pages.description_graph(iri), None, offer.fmt, f"{href}.{_extension(offer.fmt)}"
         )
 
     def ontology(self, request: Request) -> Response:
@@ -648,9 +776,31 @@ def serve(
             "and put TLS in front of the server",
             host,
         )
-    uvicorn.run(
-        create_app(kg, options=opts), host=host, port=port, log_level=log_level, server_header=False
-    )
+    uvicorn.Server(
+        uvicorn_config(create_app(kg, options=opts), host=host, port=port, log_level=log_level)
+    ).run()
+
+
+def uvicorn_config(app: Starlette, *, host: str, port: int, **extra: Any) -> Any:
+    """uvicorn's configuration for *app* (made by :func:`create_app`), with its limits.
+
+    The connection's protocol closes connections whose headers take longer
+    than ``header_timeout``; uvicorn's own proxy-header handling is off (the
+    app decides whom to believe, from ``trusted_proxies``).
+    """
+    import uvicorn
+
+    options: ServerOptions = app.state.server.options
+    settings: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "server_header": False,
+        "proxy_headers": False,
+        "lifespan": "on",
+        "http": header_timeout_protocol(options.header_timeout),
+        **extra,
+    }
+    return uvicorn.Config(app, **settings)
 
 
 # -- small helpers -----------------------------------------------------------------------

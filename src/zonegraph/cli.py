@@ -475,6 +475,61 @@ def fmt_cmd(ctx: _Context, check_only: bool) -> None:
     envvar="ZONEGRAPH_TOKEN",
     help="Bearer token updates must carry (better: the ZONEGRAPH_TOKEN variable).",
 )
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="The server's public URL, for the OpenAPI document and the service description "
+    "(default: the address it listens on; never the Host header).",
+)
+@click.option(
+    "--header-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a connection has to send a request's headers (then it is closed).",
+)
+@click.option(
+    "--reserved-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Worker processes besides --workers, kept for canned queries and updates "
+    "(ad-hoc SPARQL never runs on them).",
+)
+@click.option(
+    "--client-concurrency",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Queries one client may run at once (more wait their turn).",
+)
+@click.option(
+    "--client-queue",
+    default=8,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Queries one client may have waiting (beyond: 429).",
+)
+@click.option(
+    "--queue-size",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Queries all clients may have waiting (beyond: 503).",
+)
+@click.option(
+    "--queue-timeout",
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may wait for a worker, then 503 (default: twice --timeout).",
+)
+@click.option(
+    "--trust-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDRESS",
+    help="A reverse proxy (address or network) whose X-Forwarded-For names the client; "
+    "repeatable. Off by default: the client is the connection's address.",
+)
 @pass_ctx
 def serve_cmd(
     ctx: _Context,
@@ -488,6 +543,14 @@ def serve_cmd(
     cors_origins: tuple[str, ...],
     allow_updates: bool,
     token: str | None,
+    base_url: str | None,
+    header_timeout: float,
+    reserved_workers: int,
+    client_concurrency: int,
+    client_queue: int,
+    queue_size: int,
+    queue_timeout: float | None,
+    trusted_proxies: tuple[str, ...],
 ) -> None:
     """Serve the graph: SPARQL endpoint, entity pages and a query page (read-only by default)."""
     try:
@@ -503,6 +566,14 @@ def serve_cmd(
         cors_origins=cors_origins,
         allow_updates=allow_updates,
         token=token,
+        base_url=base_url,
+        header_timeout=header_timeout,
+        reserved_workers=reserved_workers,
+        client_concurrency=client_concurrency,
+        client_queue=client_queue,
+        queue_size=queue_size,
+        queue_timeout=queue_timeout,
+        trusted_proxies=trusted_proxies,
     )
     try:
         serve(ctx.kg(), host=host, port=port, options=options.check())

@@ -26,11 +26,13 @@
     return node;
   }
 
+  /* The server path of a zonegraph IRI, or null: never "//…", which a browser reads as another host. */
   function localPath(iri) {
     if (!iri.startsWith(BASE)) return null;
-    const rest = iri.slice(BASE.length);
-    if (rest.startsWith("ontology#")) return "/ontology/" + rest.slice("ontology#".length);
-    return "/" + rest;
+    let rest = iri.slice(BASE.length);
+    if (rest.startsWith("ontology#")) rest = "ontology/" + rest.slice("ontology#".length);
+    const path = "/" + rest.split("/").map(encodeURIComponent).join("/");
+    return path.startsWith("//") ? null : path;
   }
 
   function shorten(iri) {
