@@ -6,6 +6,7 @@ Every file of ``tests/data/bad/`` starts with a comment header::
     # command: add {file}          (for .ttl files: add, then validate, unless a command is given)
     # exit: 2
     # message: <a substring the output must contain; repeatable>
+    # absent: <a substring the output must not contain; repeatable>
     # setup: append-to-shapes      (optional: the file's text is appended to shapes.ttl first)
 
 Where the header gives no command, a ``.ttl`` case is run with ``add`` and
@@ -48,6 +49,7 @@ class Case:
     command: str = ""
     exit: int = 2
     messages: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
     setup: str | None = None
 
     @property
@@ -87,12 +89,14 @@ def _header(path: Path) -> Case:
         line = raw.decode("latin-1")[1:].strip()
         key, sep, value = line.partition(":")
         key = key.strip()
-        if sep and key in ("command", "exit", "message", "setup"):
+        if sep and key in ("command", "exit", "message", "absent", "setup"):
             value = value.strip()
             if key == "exit":
                 case.exit = int(value)
             elif key == "message":
                 case.messages.append(value)
+            elif key == "absent":
+                case.absent.append(value)
             elif key == "command":
                 case.command = value
             else:
@@ -113,6 +117,7 @@ def load_cases() -> list[Case]:
             case.command = entry.get("command", case.command)
             case.exit = entry.get("exit", case.exit)
             case.messages = list(entry.get("messages", case.messages))
+            case.absent = list(entry.get("absent", case.absent))
             case.setup = entry.get("setup", case.setup)
         cases.append(case)
     return cases
@@ -154,6 +159,8 @@ def _check(case: Case, result: Result, argv: list[str]) -> None:
     assert result.exit_code == case.exit, shown
     for message in case.expected():
         assert message in output, f"missing {message!r} in:\n{shown}"
+    for secret in case.absent:
+        assert secret not in output, f"{secret!r} must not be shown:\n{shown}"
     assert "Traceback" not in output, shown
     if case.exit == 2:
         assert output.startswith("error: ") or "\nerror: " in output, shown

@@ -26,7 +26,7 @@ from ._layout import Layout, shipped_root
 from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, shorten
 from ._neighbourhood import Plan
 from ._params import LabelIndex, resolve
-from ._parse import DEFAULT_MAX_BYTES, parse_turtle
+from ._parse import DEFAULT_MAX_BYTES, IntakeLimits, parse_turtle
 from ._parsecache import read_files
 from ._reason import Vocabulary, owl_rl, validation_ontology
 from ._results import QueryResult
@@ -67,11 +67,12 @@ class KnowledgeGraph:
         store: Store | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
         allow_network: bool = False,
+        limits: IntakeLimits | None = None,
     ) -> None:
         self.layout = layout.check()
-        self.max_bytes = (
-            max_bytes  # for input files; the KG's own files are read whatever their size
-        )
+        # for input files and request bodies; the KG's own files are read whatever their size
+        self.limits = limits if limits is not None else IntakeLimits(max_bytes=max_bytes)
+        self.max_bytes: int = self.limits.max_bytes or max_bytes
         self.allow_network = allow_network  # SERVICE, owl:imports statements (never followed)
         self._kg_state: dict[str, tuple[int, int, int]] = {}
         self._inferred_cache: dict[str, Graph] = {}
@@ -325,7 +326,12 @@ class KnowledgeGraph:
         return [
             (
                 Path(p),
-                parse_turtle(Path(p), max_bytes=self.max_bytes, allow_network=self.allow_network),
+                parse_turtle(
+                    Path(p),
+                    limits=self.limits,
+                    allow_network=self.allow_network,
+                    require_triples=True,
+                ),
             )
             for p in paths
         ]
@@ -603,6 +609,7 @@ def open_kg(
     store: Store | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_network: bool = False,
+    limits: IntakeLimits | None = None,
 ) -> KnowledgeGraph:
     """Open the KG directory *root* (``ontology/``, ``kg/``, ``queries/``).
 
@@ -610,6 +617,10 @@ def open_kg(
 
     Without *store*, the directory's files are loaded into a new in-memory store.
     *allow_network* lets queries and shapes use SERVICE (refused by default).
+    *limits* bound every input file and request body (default: :class:`IntakeLimits`
+    with *max_bytes*; docs/security.md, "Intake").
     """
     layout = Layout(Path(root) if root is not None else shipped_root())
-    return KnowledgeGraph(layout, store=store, max_bytes=max_bytes, allow_network=allow_network)
+    return KnowledgeGraph(
+        layout, store=store, max_bytes=max_bytes, allow_network=allow_network, limits=limits
+    )

@@ -173,8 +173,10 @@ def read_turtle(
     except _Refusal as exc:
         line, column = line_column(text, exc.pos)
         message, hint = exc.message, exc.hint
-        if exc.quotes and not reader.turtle_like:
+        if not reader.turtle_like and exc.quotes:
             message, hint = _NOT_TURTLE, _NOT_TURTLE_HINT
+        elif not reader.turtle_like and message.startswith("Turtle syntax error"):
+            hint = _NOT_TURTLE_HINT
         raise InputError(message, where=Location(name, line, column), hint=hint) from None
     return reader.triples
 

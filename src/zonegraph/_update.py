@@ -35,7 +35,7 @@ from ._closure import validation_closure
 from ._errors import ZonegraphError
 from ._fsio import file_state, locked, recover, write_files
 from ._namespaces import DCT, ONTOLOGY_GRAPH, ZG, ZGS
-from ._parse import parse_turtle_text
+from ._parse import IntakeLimits, parse_turtle_text
 from ._turtle import leading_comments, to_turtle
 from ._validate import ValidationReport, results_from_report, run_pyshacl
 
@@ -111,17 +111,18 @@ def source_graph(name: str) -> URIRef:
     return URIRef(name)
 
 
-def parse_body(body: bytes) -> Graph:
-    """A request body of Turtle (or N-Triples), parsed strictly; UpdateRefused says where not."""
+def parse_body(body: bytes, limits: IntakeLimits | None = None) -> Graph:
+    """A request body of Turtle (or N-Triples), parsed strictly within *limits* (the KG's:
+    the same as for input files); UpdateRefused says where not."""
     try:
-        return parse_turtle_text(body, name="request body")
+        return parse_turtle_text(body, name="request body", limits=limits)
     except ZonegraphError as exc:
         raise UpdateRefused(str(exc)) from exc
 
 
 def add_facts(kg: Any, body: bytes, graph: str | None) -> UpdateOutcome:
     """Graph Store POST: ``zonegraph add`` of *body* (with *graph*, they must be its facts)."""
-    parsed = parse_body(body)
+    parsed = parse_body(body, getattr(kg, "limits", None))
     if graph is not None:
         target = source_graph(graph)
         described = {s for s, o in parsed.subject_objects(RDF.type) if o in _SOURCE_CLASSES}
@@ -156,7 +157,7 @@ def add_facts(kg: Any, body: bytes, graph: str | None) -> UpdateOutcome:
 def put_graph(kg: Any, body: bytes, graph: str) -> UpdateOutcome:
     """Graph Store PUT: the source graph *graph* becomes *body*."""
     name = source_graph(graph)
-    new = parse_body(body)
+    new = parse_body(body, getattr(kg, "limits", None))
     return replace_graphs(kg, {name: new}, whole=True)
 
 

@@ -17,7 +17,14 @@ import click
 from ._complete import param_values, query_names
 from ._errors import ZonegraphError
 from ._export import EXPORT_FORMATS
-from ._parse import DEFAULT_MAX_BYTES
+from ._parse import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_COLLECTION,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_TRIPLES,
+    MAX_DEPTH_CEILING,
+    IntakeLimits,
+)
 from ._results import RESULT_FORMATS
 
 if TYPE_CHECKING:
@@ -34,6 +41,8 @@ def _fail(exc: ZonegraphError) -> NoReturn:
 class _Context:
     #: No progress display or notes on standard error (--quiet).
     quiet: bool = False
+    #: What one input file or request body may cost (--max-bytes, --max-triples, ...).
+    limits: IntakeLimits | None = None
 
     def __init__(
         self,
@@ -65,6 +74,7 @@ class _Context:
                     self.kg_dir,
                     store=store,
                     max_bytes=self.max_bytes,
+                    limits=self.limits,
                     allow_network=self.allow_network,
                 )
         return self._kg
@@ -97,6 +107,27 @@ pass_ctx = click.make_pass_decorator(_Context)
     default=DEFAULT_MAX_BYTES,
     show_default=True,
     help="Largest Turtle file accepted.",
+)
+@click.option(
+    "--max-triples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_TRIPLES,
+    show_default=True,
+    help="Most triples in one input file or request body (validating 20,000 takes about 30 s).",
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=1, max=MAX_DEPTH_CEILING),
+    default=DEFAULT_MAX_DEPTH,
+    show_default=True,
+    help="Deepest nesting of [ ] and ( ) in input.",
+)
+@click.option(
+    "--max-collection",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_COLLECTION,
+    show_default=True,
+    help="Most elements of one collection ( ) in input.",
 )
 @click.option(
     "--store",
@@ -135,6 +166,9 @@ def main(
     ctx: click.Context,
     kg_dir: Path | None,
     max_bytes: int,
+    max_triples: int,
+    max_depth: int,
+    max_collection: int,
     store: str,
     update_url: str | None,
     gsp_url: str | None,
@@ -148,6 +182,7 @@ def main(
     """
     ctx.obj = _Context(kg_dir, max_bytes, store, update_url, gsp_url, allow_network=allow_network)
     ctx.obj.quiet = quiet
+    ctx.obj.limits = IntakeLimits(max_bytes, max_triples, max_depth, max_collection)
 
 
 @main.command("queries", epilog=EPILOG_EXAMPLES + "zonegraph queries --verbose")
