@@ -10,7 +10,8 @@ error: it returns a report (exit code 1).
     ├── ParameterError             a query parameter is missing, unknown or cannot be resolved
     ├── QueryError                 a SPARQL text does not parse or asks for what is refused
     ├── SourceError                facts cannot be attributed to exactly one source
-    └── StoreError                 the store cannot be opened, read or written
+    ├── StoreError                 the store cannot be opened, read or written
+    └── OutputError                an output file (-o) cannot be written
 """
 
 from __future__ import annotations
@@ -75,3 +76,7 @@ class SourceError(ZonegraphError):
 
 class StoreError(ZonegraphError):
     """The knowledge-graph directory or store cannot be opened, read or written."""
+
+
+class OutputError(ZonegraphError):
+    """An output file (``-o FILE``) cannot be written: its folder is missing or not writable."""

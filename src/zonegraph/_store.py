@@ -165,11 +165,19 @@ class MemoryStore(Store):
 
 
 def open_store(
-    spec: str, *, update_url: str | None = None, gsp_url: str | None = None
+    spec: str,
+    *,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+    create: bool = False,
 ) -> Store | None:
     """The store named by *spec*: ``memory`` (None: the KG's files are loaded into memory),
     ``oxigraph:DIR`` (an embedded Oxigraph store on disk), ``sparql:URL`` (a SPARQL 1.1 server)
     or ``sparql-union:URL`` (one whose default graph is the union of its named graphs).
+
+    Only *create* (``zonegraph load``) makes a new Oxigraph store: otherwise a folder that
+    holds no store, or a store that holds no triples, is a :class:`StoreError` that says how
+    to fill it, not an empty graph that answers every question with nothing.
     """
     kind, _, where = spec.partition(":")
     if kind == "memory" and not where:
@@ -177,7 +185,19 @@ def open_store(
     if kind == "oxigraph" and where:
         from ._oxigraph import OxigraphStore
 
-        return OxigraphStore(where)
+        if create:
+            return OxigraphStore(where)
+        _check_oxigraph_folder(spec, where)
+        store = OxigraphStore(where)
+        if not store.select_rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None):
+            store.close()
+            from ._errors import StoreError
+
+            raise StoreError(
+                f"the Oxigraph store at {where} is empty",
+                hint=f"fill it first: zonegraph --store {spec} load",
+            )
+        return store
     if kind in ("sparql", "sparql-union") and where:
         from ._sparql_store import SparqlStore
 
@@ -194,3 +214,29 @@ def open_store(
         hint="use memory, oxigraph:DIR, sparql:URL or sparql-union:URL "
         "(for example sparql:http://127.0.0.1:7878/query)",
     )
+
+
+def _check_oxigraph_folder(spec: str, where: str) -> None:
+    """StoreError unless *where* is a folder with something in it (an Oxigraph store's
+    files): reading never creates a store."""
+    from pathlib import Path
+
+    from ._errors import StoreError
+
+    path = Path(where)
+    how = f"load the graph into it first: zonegraph --store {spec} load (only load creates a store)"
+    if not path.exists():
+        raise StoreError(
+            f"there is no Oxigraph store at {where}: the folder does not exist",
+            hint=f"check the path, or {how}",
+        )
+    if not path.is_dir():
+        raise StoreError(
+            f"there is no Oxigraph store at {where}: it is a file, not a folder",
+            hint="--store oxigraph:DIR names the folder zonegraph load made",
+        )
+    if not any(path.iterdir()):
+        raise StoreError(
+            f"there is no Oxigraph store at {where}: the folder is empty",
+            hint=f"check the path, or {how}",
+        )

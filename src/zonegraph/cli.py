@@ -38,6 +38,106 @@ def _fail(exc: ZonegraphError) -> NoReturn:
     sys.exit(2)
 
 
+def _os_error(exc: OSError) -> ZonegraphError:
+    """An operating-system error zonegraph did not expect, as one message with a hint."""
+    where = f" {exc.filename}" if exc.filename else ""
+    return ZonegraphError(
+        f"cannot use{where}: {exc.strerror or exc}",
+        hint="check that the path exists and that you may read or write it",
+    )
+
+
+def _write_output(path: Path, data: str | bytes) -> None:
+    """Write the output file *path* (-o); a ZonegraphError says why it cannot be written."""
+    from ._errors import OutputError
+
+    folder = path.parent
+    try:
+        if isinstance(data, str):
+            path.write_text(data, encoding="utf-8")
+        else:
+            path.write_bytes(data)
+    except FileNotFoundError:
+        raise OutputError(
+            f"cannot write {path}: the folder {folder} does not exist",
+            hint=f"create it first (mkdir -p {folder}), or give -o a path in an existing folder",
+        ) from None
+    except NotADirectoryError:
+        raise OutputError(
+            f"cannot write {path}: {folder} is not a folder",
+            hint="give -o a path in an existing folder",
+        ) from None
+    except IsADirectoryError:
+        raise OutputError(
+            f"cannot write {path}: it is a folder", hint="give -o a file name, not a folder"
+        ) from None
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror or exc}",
+            hint="check that you may write there, or give -o another path",
+        ) from None
+
+
+def _port_error(host: str, port: int, what: str) -> ZonegraphError:
+    return ZonegraphError(
+        what,
+        hint=f"choose another port (--port {port + 1 if port < 65535 else 8000}), or stop the "
+        f"program listening on port {port} (ss -ltnp 'sport = :{port}' shows it)",
+    )
+
+
+def _check_port(host: str, port: int) -> None:
+    """Exit 2 with a message when *host*:*port* cannot be listened on (in use, not an
+    address of this machine), before the graph is loaded and the workers start."""
+    import socket
+
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as exc:
+        _fail(
+            ZonegraphError(
+                f"cannot listen on {host!r}: {exc.strerror or exc}",
+                hint="give --host an address of this machine (127.0.0.1, or 0.0.0.0 for all)",
+            )
+        )
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            import errno
+
+            if exc.errno == errno.EADDRINUSE:
+                _fail(_port_error(host, port, f"port {port} of {host} is already in use"))
+            if exc.errno == errno.EACCES:
+                _fail(
+                    ZonegraphError(
+                        f"no permission to listen on port {port} of {host}",
+                        hint="ports below 1024 need privileges: choose a port from 1024 up",
+                    )
+                )
+            _fail(_port_error(host, port, f"cannot listen on {host}:{port}: {exc.strerror or exc}"))
+
+
+class _Group(click.Group):
+    """The command group; any error a command lets through becomes one message and exit 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        import errno
+
+        try:
+            return super().invoke(ctx)
+        except ZonegraphError as exc:
+            _fail(exc)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader went away (| head): click handles it
+                raise
+            _fail(_os_error(exc))
+
+
 class _Context:
     #: No progress display or notes on standard error (--quiet).
     quiet: bool = False
@@ -62,13 +162,19 @@ class _Context:
         self.gsp_url = gsp_url
         self._kg: KnowledgeGraph | None = None
 
-    def kg(self) -> KnowledgeGraph:
-        """The KG the command works on, opened on first use."""
+    def kg(self, *, create_store: bool = False) -> KnowledgeGraph:
+        """The KG the command works on, opened on first use; only *create_store* (load)
+        makes a new store."""
         if self._kg is None:
             from ._kg import open_kg
             from ._store import open_store
 
-            store = open_store(self.store_spec, update_url=self.update_url, gsp_url=self.gsp_url)
+            store = open_store(
+                self.store_spec,
+                update_url=self.update_url,
+                gsp_url=self.gsp_url,
+                create=create_store,
+            )
             with self.working("loading the graph"):
                 self._kg = open_kg(
                     self.kg_dir,
@@ -90,6 +196,7 @@ pass_ctx = click.make_pass_decorator(_Context)
 
 
 @click.group(
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="\b\nExamples:\n  zonegraph queries\n  zonegraph query parks-of-zone\n"
     "  zonegraph validate new-facts.ttl",
@@ -318,7 +425,10 @@ def export_cmd(
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            _write_output(output, text)
+        except ZonegraphError as exc:
+            _fail(exc)
         click.echo(f"wrote {output}", err=True)
 
 
@@ -389,7 +499,7 @@ def load_cmd(ctx: _Context, inferred: bool, all_graphs: bool) -> None:
     from ._load import load
 
     try:
-        report = load(ctx.kg(), inferred=inferred)
+        report = load(ctx.kg(create_store=True), inferred=inferred)
     except ZonegraphError as exc:
         _fail(exc)
     click.echo(report.render(limit=None) if all_graphs else report.render(), nl=False)
@@ -610,10 +720,15 @@ def serve_cmd(
         queue_timeout=queue_timeout,
         trusted_proxies=trusted_proxies,
     )
+    _check_port(host, port)
     try:
         serve(ctx.kg(), host=host, port=port, options=options.check())
     except ZonegraphError as exc:
         _fail(exc)
+    except SystemExit as exc:  # uvicorn could not start; it logged why just above
+        if exc.code not in (0, None):
+            _fail(_port_error(host, port, f"the server could not start on {host}:{port}"))
+        raise
 
 
 _DRAW_EXAMPLES = (
@@ -667,7 +782,10 @@ def draw_cmd(
         sys.stdout.buffer.write(picture)
         sys.stdout.flush()
     else:
-        output.write_bytes(picture)
+        try:
+            _write_output(output, picture)
+        except ZonegraphError as exc:
+            _fail(exc)
         if not ctx.quiet:
             click.echo(f"wrote {output}", err=True)
 
