@@ -219,3 +219,38 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme() -> None:
         assert f"zonegraph {name}" in readme or f"zonegraph --store SPEC {name}" in readme, (
             f"README lacks {name}"
         )
+
+
+def test_check_writes_a_spec_correct_shacl_report() -> None:
+    """SHACL: sh:conforms is true only for a report without results; the shipped graph
+    has warnings, which zonegraph accepts (exit 0) and says so."""
+    from rdflib import Literal
+    from rdflib.namespace import SH
+
+    code, out, _ = invoke("check", "--format", "turtle")
+    assert code == 0, "warnings do not block"
+    report = Graph().parse(data=out, format="turtle")
+    results = list(report.objects(None, SH.result))
+    assert results, "the shipped graph has warnings"
+    assert set(report.objects(None, SH.conforms)) == {Literal(False)}
+    code, out, _ = invoke("check", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["conforms"] is False and doc["accepted"] is True
+    assert doc["blocking"] == ["Violation"]
+    code, out, _ = invoke("check")
+    assert code == 0
+    assert "Only violations block" in out
+
+
+def test_a_report_without_results_conforms(tmp_path: Path) -> None:
+    from rdflib import Literal
+    from rdflib.namespace import SH
+
+    good = write(tmp_path, "good.ttl", NEW_SOURCE)
+    code, out, _ = invoke("validate", str(good), "--format", "turtle")
+    report = Graph().parse(data=out, format="turtle")
+    expected = Literal(not list(report.objects(None, SH.result)))
+    assert code == 0
+    assert set(report.objects(None, SH.conforms)) == {expected}
+

@@ -6,6 +6,7 @@ bad file; these tests pin the rules themselves.
 
 from __future__ import annotations
 
+import os
 import shutil
 import unicodedata
 from pathlib import Path
@@ -15,9 +16,18 @@ from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from support import REPO
+from support import REPO, run_cli
 from zonegraph import InputError, _cache, _shapecheck, open_kg
-from zonegraph._parse import DEFAULT_MAX_BYTES, parse_turtle, parse_turtle_text
+from zonegraph._parse import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_COLLECTION,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_TRIPLES,
+    MAX_DEPTH_CEILING,
+    IntakeLimits,
+    parse_turtle,
+    parse_turtle_text,
+)
 from zonegraph._terms import iri_problem, lexical_problem, resolve_iri
 from zonegraph.cli import main
 
@@ -372,3 +382,221 @@ def test_an_unwritable_cache_is_skipped(monkeypatch: pytest.MonkeyPatch, tmp_pat
         data="@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:s> a sh:NodeShape .", format="turtle"
     )
     _shapecheck.check_shapes_file(shapes, b"x", name="shapes.ttl")  # no error
+
+
+# -- limits: every input is bounded while it is read ------------------------------------
+
+
+def _lines(n: int) -> str:
+    return EX + "".join(f"ex:s{i} ex:p ex:o .\n" for i in range(n))
+
+
+def test_the_limits_are_one_checked_object() -> None:
+    assert IntakeLimits() == IntakeLimits(
+        DEFAULT_MAX_BYTES, DEFAULT_MAX_TRIPLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_COLLECTION
+    )
+    assert (DEFAULT_MAX_TRIPLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_COLLECTION) == (20_000, 64, 10_000)
+    for bad in ({"max_triples": 0}, {"max_depth": 0}, {"max_depth": 129}, {"max_bytes": 0}):
+        with pytest.raises(ValueError):
+            IntakeLimits(**bad)  # type: ignore[arg-type]
+    kg_files = IntakeLimits.kg_files()
+    assert (kg_files.max_bytes, kg_files.max_triples, kg_files.max_collection) == (None,) * 3
+
+
+def test_the_triple_limit_refuses_where_it_is_crossed() -> None:
+    limits = IntakeLimits(max_triples=3)
+    assert len(parse_turtle_text(_lines(3), name="t.ttl", limits=limits)) == 3
+    with pytest.raises(InputError, match="more than 3 triples") as info:
+        parse_turtle_text(_lines(5), name="t.ttl", limits=limits)
+    assert (info.value.where.line, info.value.where.column) == (5, 12)  # the 4th triple's object
+    assert "--max-triples" in (info.value.hint or "")
+
+
+def test_objects_after_commas_count_one_triple_each() -> None:
+    with pytest.raises(InputError, match="more than 2 triples") as info:
+        parse_turtle_text(
+            EX + "ex:s ex:p ex:a, ex:b, ex:c .", name="t", limits=IntakeLimits(max_triples=2)
+        )
+    assert (info.value.where.line, info.value.where.column) == (2, 23)
+
+
+def test_a_collection_is_refused_at_the_element_over_the_limit() -> None:
+    text = EX + "ex:s ex:p (" + " 1" * 1_000_000 + " ) ."  # 7 MB, 2 million triples
+    with pytest.raises(InputError, match="more than 10,000 elements") as info:
+        parse_turtle_text(text, name="t.ttl")
+    assert (info.value.where.line, info.value.where.column) == (
+        2,
+        11 + 2 * 10_001,
+    )  # the 10,001st element
+    assert "--max-collection" in (info.value.hint or "")
+
+
+def test_a_collection_counts_two_triples_per_element_before_they_are_made() -> None:
+    text = EX + "ex:s ex:p ( 1 2 3 4 5 6 ) ."
+    with pytest.raises(InputError, match="more than 10 triples") as info:
+        parse_turtle_text(text, name="t.ttl", limits=IntakeLimits(max_triples=10))
+    assert (info.value.where.line, info.value.where.column) == (2, 23)  # the 6th element
+    assert len(parse_turtle_text(text, name="t.ttl", limits=IntakeLimits(max_triples=13))) == 13
+
+
+@pytest.mark.parametrize(("open_", "close"), [("[ ex:p ", " ]"), ("( ", " )")])
+def test_nesting_reads_up_to_the_ceiling_and_is_refused_beyond_the_limit(
+    open_: str, close: str
+) -> None:
+    def nested(depth: int) -> str:
+        return EX + "ex:s ex:p " + open_ * depth + "ex:o" + close * depth + " ."
+
+    ceiling = IntakeLimits(max_depth=MAX_DEPTH_CEILING)
+    assert len(parse_turtle_text(nested(MAX_DEPTH_CEILING), name="t", limits=ceiling)) > 128
+    with pytest.raises(InputError, match="nest more than 128 deep"):
+        parse_turtle_text(nested(MAX_DEPTH_CEILING + 1), name="t", limits=ceiling)
+    with pytest.raises(InputError, match="nest more than 64 deep") as info:
+        parse_turtle_text(nested(65), name="t")
+    assert "--max-depth" in (info.value.hint or "")
+
+
+def test_the_kg_files_are_read_without_the_input_limits(tmp_path: Path) -> None:
+    path = tmp_path / "big.ttl"
+    path.write_text(_lines(DEFAULT_MAX_TRIPLES + 1), encoding="utf-8")
+    assert len(parse_turtle(path, max_bytes=None)) == DEFAULT_MAX_TRIPLES + 1
+    with pytest.raises(InputError, match="more than 20,000 triples"):
+        parse_turtle(path, limits=IntakeLimits())
+
+
+def test_open_kg_keeps_the_limits_and_applies_them_to_new_facts(tmp_path: Path) -> None:
+    kg = open_kg(limits=IntakeLimits(max_triples=2))
+    assert kg.limits.max_triples == 2 and kg.max_bytes == DEFAULT_MAX_BYTES
+    path = tmp_path / "new.ttl"
+    path.write_text(_lines(3), encoding="utf-8")
+    with pytest.raises(InputError, match="more than 2 triples") as info:
+        kg.validate([path])
+    assert info.value.where.file == str(path)
+
+
+def test_request_bodies_go_through_the_same_reader_with_the_kgs_limits() -> None:
+    from zonegraph._update import UpdateRefused, parse_body
+
+    body = _lines(3).encode()
+    assert len(parse_body(body)) == 3
+    with pytest.raises(UpdateRefused, match=r"request body:4:12: the input has more than 2"):
+        parse_body(body, IntakeLimits(max_triples=2))
+    with pytest.raises(UpdateRefused, match="over the limit of 10 bytes"):
+        parse_body(body, IntakeLimits(max_bytes=10))
+
+
+def test_the_command_line_options_build_the_limits(tmp_path: Path) -> None:
+    path = tmp_path / "new.ttl"
+    path.write_text(EX + "ex:s ex:p ( [ ex:p ex:o ] 2 3 ) .", encoding="utf-8")
+    for option, value, words in [
+        ("--max-triples", "3", "more than 3 triples"),
+        ("--max-collection", "2", "more than 2 elements"),
+        ("--max-depth", "1", "nest more than 1 deep"),
+    ]:
+        result = CliRunner().invoke(main, [option, value, "validate", str(path)])
+        assert result.exit_code == 2, result.output
+        assert f"{path}:2:" in result.stderr and words in result.stderr, result.stderr
+        assert f"{option} N" in result.stderr
+    refused = CliRunner().invoke(main, ["--max-depth", "129", "validate", str(path)])
+    assert refused.exit_code == 2 and "129" in refused.stderr
+
+
+# -- what is read: regular files only, with no triples refused ------------------------------
+
+
+def test_a_named_pipe_is_refused_instead_of_waited_on(tmp_path: Path) -> None:
+    """A FIFO made the command wait forever for a writer; it is refused before it is opened."""
+    fifo = tmp_path / "facts.ttl"
+    os.mkfifo(fifo)
+    for command in ("validate", "add"):
+        # the timeout only ends a hang (a failure); the refusal takes a second
+        result = run_cli("--kg", str(_kg_copy(tmp_path)), command, str(fifo))
+        assert result.returncode == 2, result.stderr
+        assert f"{fifo}: this is a named pipe (FIFO), not a regular file" in result.stderr
+        assert "hint: save the Turtle to a file first" in result.stderr
+
+
+@pytest.mark.parametrize(("path", "kind"), [("/dev/zero", "a device"), ("/tmp", "a folder")])
+def test_devices_and_folders_are_refused(path: str, kind: str) -> None:
+    with pytest.raises(InputError, match=f"this is {kind}, not a regular file"):
+        parse_turtle(Path(path))
+
+
+def test_a_symlink_to_a_regular_file_is_read(tmp_path: Path) -> None:
+    target = tmp_path / "facts.ttl"
+    target.write_text(_lines(1), encoding="utf-8")
+    (tmp_path / "link.ttl").symlink_to(target)
+    assert len(parse_turtle(tmp_path / "link.ttl")) == 1
+
+
+def test_input_with_no_triples_is_refused_and_kg_files_may_have_none(tmp_path: Path) -> None:
+    for text in ("", EX, "# only a comment\n"):
+        path = tmp_path / "new.ttl"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError, match="holds no triples") as info:
+            parse_turtle(path, require_triples=True)
+        assert "zonegraph template" in (info.value.hint or "")
+        assert len(parse_turtle(path)) == 0
+
+
+# -- what a message shows of the file --------------------------------------------------------
+
+SECRETS = [
+    "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
+    "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG\n",
+    "password: hunter2-hunter2\n",
+    "<hunter2-hunter2> secret\n",
+    '"hunter2-hunter2" .\n',
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
+]
+
+
+@pytest.mark.parametrize("text", SECRETS, ids=range(len(SECRETS)))
+def test_a_file_that_is_not_turtle_is_refused_without_showing_it(text: str, tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text(text, encoding="utf-8")
+    (tmp_path / "facts.ttl").symlink_to(secret)
+    with pytest.raises(InputError) as info:
+        parse_turtle(tmp_path / "facts.ttl")
+    shown = f"{info.value.message} {info.value.hint}"
+    for token in ("root", "daemon", "AWS", "wJalr", "hunter2", "password", "OPENSSH", "b3Bl"):
+        assert token not in shown, shown
+    assert info.value.where.line == 1 and "zonegraph reads Turtle" in shown
+
+
+def test_etc_passwd_behind_a_symlink_is_not_echoed(tmp_path: Path) -> None:
+    passwd = Path("/etc/passwd")
+    first = passwd.read_text(encoding="utf-8").split(":", 1)[0]
+    (tmp_path / "facts.ttl").symlink_to(passwd)
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "facts.ttl")])
+    assert result.exit_code == 2
+    message = result.stderr.replace(str(tmp_path), "")
+    assert f"'{first}" not in message and f"{first}:" not in message, message
+
+
+def test_a_turtle_file_is_quoted_briefly_and_escaped() -> None:
+    text = EX + "ex:s ex:p ex:o .\nex:s ex:p ex:o ex:" + "\u00e9" * 100 + " ."
+    with pytest.raises(InputError, match="found ") as info:
+        parse_turtle_text(text, name="t.ttl")
+    assert "\\xe9" * 17 in info.value.message and "\\xe9" * 18 not in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"@context": {"zg": "https://w3id.org/zonegraph/ontology#"}}', "looks like JSON-LD"),
+        ('[{"@id": "https://example.org/a"}]', "looks like JSON-LD"),
+        ('<?xml version="1.0"?>\n<rdf:RDF></rdf:RDF>', "looks like RDF/XML"),
+    ],
+)
+def test_other_rdf_formats_get_a_hint_to_convert(text: str, words: str) -> None:
+    with pytest.raises(InputError, match="Turtle syntax error") as info:
+        parse_turtle_text(text, name="facts")
+    assert words in (info.value.hint or "") and "convert it to Turtle" in (info.value.hint or "")
+
+
+def _kg_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "kg-copy"
+    if not root.exists():
+        for part in ("ontology", "kg", "queries"):
+            shutil.copytree(REPO / part, root / part)
+    return root

@@ -767,7 +767,7 @@ _DATATYPE_HINTS = {
 
 def _escaped(text: str) -> str:
     """*text* quoted with every character outside printable ASCII escaped."""
-    return repr(text.encode("ascii", "backslashreplace").decode("ascii"))
+    return repr(text).encode("ascii", "backslashreplace").decode("ascii")
 
 
 def _depth_ceiling() -> int:

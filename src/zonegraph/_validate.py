@@ -19,6 +19,8 @@ from ._namespaces import SH, bind_prefixes, shorten
 from ._targets import Targets
 
 SEVERITIES = ("Violation", "Warning", "Info")
+#: The severities that make facts unacceptable (exit code 1): the others are advice.
+BLOCKING = ("Violation",)
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,19 @@ class ValidationReport:
         return {s: sum(1 for r in self.results if r.severity == s) for s in SEVERITIES}
 
     def render(self, fmt: str = "text") -> str:
-        """The report as ``text`` (for people), ``json`` or ``turtle`` (a SHACL report graph)."""
+        """The report as ``text`` (for people), ``json`` or ``turtle`` (a SHACL report graph).
+
+        In ``turtle`` and ``json``, ``conforms`` is SHACL's: false whenever there is any
+        result, a warning included. Whether the facts are accepted (the exit code) is
+        ``accepted`` in JSON: only a violation or a failed check blocks.
+        """
         if fmt == "text":
             return self._text()
         if fmt == "json":
             doc = {
-                "conforms": self.conforms,
+                "conforms": self._shacl_conforms(),
+                "accepted": self.conforms,
+                "blocking": list(BLOCKING),
                 "counts": self.counts(),
                 "results": [r.as_dict() for r in self.results],
                 "checks": self.checks,
@@ -105,12 +114,17 @@ class ValidationReport:
         g = bind_prefixes(Graph())
         report = BNode()
         g.add((report, RDF.type, SH.ValidationReport))
-        g.add((report, SH.conforms, Literal(self.conforms)))
+        g.add((report, SH.conforms, Literal(self._shacl_conforms())))
         for r in self.results:
             node = BNode()
             g.add((report, SH.result, node))
             _add_result(g, node, r)
         return g
+
+    def _shacl_conforms(self) -> bool:
+        """SHACL's sh:conforms: true only when validation produced no result at all (and,
+        for ``check``, no check query failed)."""
+        return not self.results and not any(self.checks.values())
 
     def _text(self) -> str:
         counts = self.counts()
@@ -118,6 +132,16 @@ class ValidationReport:
         head = "Conforms" if self.conforms else "Does not conform"
         parts = [f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES]
         lines = [f"{head}: {', '.join(parts)}."]
+        if self.results:
+            lines.append(
+                "Only violations block (exit code 1); warnings and infos are advice."
+                + (
+                    " As a SHACL report (--format turtle or json) it does not conform: "
+                    "it has results."
+                    if self.conforms
+                    else ""
+                )
+            )
         order = {s: i for i, s in enumerate(SEVERITIES)}
         for r in sorted(
             self.results, key=lambda r: (order[r.severity], str(r.focus_node), str(r.path))
