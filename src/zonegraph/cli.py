@@ -337,8 +337,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 
 @main.command(
     "query",
-    epilog=EPILOG_EXAMPLES
-    + 'zonegraph query organisations-in-place -p place="Sino-German Ecopark" --format csv',
+    epilog=EPILOG_EXAMPLES + "zonegraph query organisations-in-place "
+    '-p place="China-Britain Innovation Industry Park" --format csv',
 )
 @click.argument("name", shell_complete=query_names)
 @click.option(
