@@ -33,8 +33,11 @@ test-servers: $(STAMP)
 
 # Documentation generated from the ontology, the data and the drawings: the ontology
 # reference (docs/ontology/), the JSON-LD context (src/zonegraph/context.jsonld) and the
-# pictures in docs/images/ (Graphviz's dot: .ci/install-interop installs it).
+# pictures in docs/images/ (Graphviz's dot: .ci/install-interop installs it). The output is
+# byte-stable: running it twice changes nothing (tests/test_draw.py checks the drawings in
+# processes with different hash seeds; tests check that the ontology reference is up to date).
 docs: $(STAMP)
+	@command -v dot >/dev/null || { echo "error: Graphviz's dot is not installed; install graphviz: bash .ci/install-interop" >&2; exit 2; }
 	$(BIN)/python -m zonegraph._ontodoc
 	mkdir -p docs/images
 	for f in svg png; do \

@@ -104,3 +104,70 @@ def test_without_graphviz_the_error_says_how_to_install_it(monkeypatch: pytest.M
     monkeypatch.setattr(_draw.shutil, "which", lambda name: None)
     with pytest.raises(_draw.DrawError, match="apt-get install graphviz"):
         _draw.render("digraph x {}", "svg")
+
+
+def _draw_in_a_fresh_process(args: list[str], seed: str) -> bytes:
+    """``zonegraph draw ARGS`` run as a user runs it, with its own string hashing."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    proc = subprocess.run(
+        [sys.executable, "-m", "zonegraph", "--quiet", "draw", *args],
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    return proc.stdout
+
+
+PICTURES = [[], ["--ontology"], ["--timeline"], ["--entity", "zgr:sino-german-ecopark"]]
+
+
+@pytest.mark.parametrize("args", PICTURES, ids=["zone", "ontology", "timeline", "entity"])
+def test_the_dot_source_is_byte_stable_across_processes(args: list[str]) -> None:
+    """make docs gives the same files every time: the picture does not follow the order
+    in which a process happens to hash strings (subclass edges did, issue #19)."""
+    first, second, third = (
+        _draw_in_a_fresh_process([*args, "--format", "dot"], seed) for seed in ("1", "2", "3")
+    )
+    assert first == second == third
+
+
+@pytest.mark.skipif(
+    shutil.which("dot") is None, reason="install graphviz: bash .ci/install-interop"
+)
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_the_rendered_pictures_are_byte_stable_across_processes(fmt: str) -> None:
+    args = ["--ontology", "--format", fmt]
+    assert _draw_in_a_fresh_process(args, "1") == _draw_in_a_fresh_process(args, "4")
+
+
+@needs_dot
+def test_the_format_follows_the_file_extension(tmp_path: Path) -> None:
+    out = tmp_path / "zone.pdf"
+    result = CliRunner().invoke(main, ["--quiet", "draw", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF"), "a .pdf holds a PDF, not SVG"
+
+
+@pytest.mark.parametrize("name", ["zone.jpg", "zone", "zone.svgz"])
+def test_an_extension_zonegraph_cannot_draw_is_refused(name: str, tmp_path: Path) -> None:
+    out = tmp_path / name
+    result = CliRunner().invoke(main, ["draw", "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot draw into") and ".svg, .png, .pdf, .dot" in (
+        result.stderr
+    )
+    assert not out.exists()
+
+
+def test_a_format_that_contradicts_the_extension_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "zone.svg"
+    result = CliRunner().invoke(main, ["draw", "--format", "dot", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "does not match" in result.stderr
+    assert not out.exists()

@@ -36,7 +36,7 @@ from ._namespaces import ZG, shorten
 if TYPE_CHECKING:
     from ._kg import KnowledgeGraph
 
-FORMATS = ("svg", "png", "dot")
+FORMATS = ("svg", "png", "pdf", "dot")
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,10 @@ class _View:
         self.ontology = ontology
         self.kinds = kinds
         self.labels: dict[Node, str] = {}
+        # in a fixed order (the graph's own order follows string hashes, which change from
+        # one process to the next): the same graph always gives the same picture
         for graph in (data, ontology):
-            for s, o in graph.subject_objects(RDFS.label):
+            for s, o in sorted(graph.subject_objects(RDFS.label)):
                 if isinstance(o, Literal) and (s not in self.labels or o.language == "en"):
                     self.labels[s] = str(o)
         self.superclasses: dict[Node, set[Node]] = {}
@@ -155,8 +157,8 @@ class _View:
         return not any(True for _ in self.ontology.subjects(OWL.inverseOf, prop))
 
     def inverse(self, prop: Node) -> Node | None:
-        return next(iter(self.ontology.subjects(OWL.inverseOf, prop)), None) or self.ontology.value(
-            prop, OWL.inverseOf
+        return min(self.ontology.subjects(OWL.inverseOf, prop), key=str, default=None) or min(
+            self.ontology.objects(prop, OWL.inverseOf), key=str, default=None
         )
 
     def figure_label(self, figure: Node) -> str:
@@ -432,7 +434,7 @@ def ontology_dot(ontology: Graph) -> str:
     for c in classes:
         dot.node(c)
     for c in classes:
-        for parent in ontology.objects(c, RDFS.subClassOf):
+        for parent in sorted(ontology.objects(c, RDFS.subClassOf), key=str):
             if parent in classes:
                 dot.lines.append(
                     f'  {dot.node(c)} -> {dot.node(parent)} [arrowhead=empty, color="#333333"];'
@@ -444,8 +446,8 @@ def ontology_dot(ontology: Graph) -> str:
             p in view.object_properties() and str(p).startswith(str(ZG))
             for p in ontology.objects(prop, RDFS.subPropertyOf)
         )
-        for domain in ontology.objects(prop, RDFS.domain):
-            for rng in ontology.objects(prop, RDFS.range):
+        for domain in sorted(ontology.objects(prop, RDFS.domain), key=str):
+            for rng in sorted(ontology.objects(prop, RDFS.range), key=str):
                 if domain in classes and rng in classes and not parent_drawn:
                     dot.edge(domain, view.label(prop), rng, style="dashed")
     legend = [
@@ -579,7 +581,7 @@ def _year(date: str) -> float:
 
 
 def render(dot_text: str, fmt: str) -> bytes:
-    """Render DOT text as ``svg`` or ``png`` with Graphviz (``dot`` returns the text itself)."""
+    """Render DOT text as ``svg``, ``png`` or ``pdf`` with Graphviz (``dot``: the text itself)."""
     if fmt == "dot":
         return dot_text.encode("utf-8")
     if fmt not in FORMATS:

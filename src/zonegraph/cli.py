@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from ._complete import param_values, query_names
+from ._draw import FORMATS as _DRAW_FORMATS
 from ._errors import ZonegraphError
 from ._export import EXPORT_FORMATS
 from ._parse import (
@@ -747,7 +748,7 @@ _DRAW_EXAMPLES = (
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(("svg", "png", "dot")),
+    type=click.Choice(_DRAW_FORMATS),
     help="Picture format; default: from -o's extension, else svg.",
 )
 @click.option(
@@ -770,9 +771,27 @@ def draw_cmd(
     the ontology, a timeline."""
     from ._draw import draw
 
-    if fmt is None:
-        suffix = output.suffix.lstrip(".").lower() if output is not None else ""
-        fmt = suffix if suffix in ("svg", "png", "dot") else "svg"
+    if output is not None:
+        suffix = output.suffix.lstrip(".").lower()
+        if suffix not in _DRAW_FORMATS:
+            _fail(
+                ZonegraphError(
+                    f"cannot draw into {output}: zonegraph draws only "
+                    + ", ".join(f".{f}" for f in _DRAW_FORMATS),
+                    hint="give -o a file ending in one of those (for another format, write "
+                    ".dot and convert it with Graphviz: dot -Tjpg zone.dot -o zone.jpg)",
+                )
+            )
+        if fmt is not None and fmt != suffix:
+            _fail(
+                ZonegraphError(
+                    f"--format {fmt} does not match the extension of {output}",
+                    hint=f"leave --format out (-o picks {suffix} from the name), "
+                    f"or name the file *.{fmt}",
+                )
+            )
+        fmt = suffix
+    fmt = fmt or "svg"
     try:
         with ctx.working("drawing"):
             picture = draw(ctx.kg(), entity=entity, ontology=ontology, timeline=timeline, fmt=fmt)
