@@ -254,3 +254,15 @@ def test_a_report_without_results_conforms(tmp_path: Path) -> None:
     assert code == 0
     assert set(report.objects(None, SH.conforms)) == {expected}
 
+
+def test_sparql_without_a_query_says_how_to_give_one() -> None:
+    code, _, err = invoke("sparql")
+    assert code == 2
+    assert "no query" in err and "--file" in err
+    assert "not both" not in err
+
+
+def test_a_missing_parameter_hint_is_in_the_command_line_words() -> None:
+    code, _, err = invoke("query", "entity-facts")
+    assert code == 2
+    assert "hint: add -p entity=VALUE" in err

@@ -294,3 +294,22 @@ def test_pages_escape_the_data_and_link_only_web_iris(tmp_path: object) -> None:
     )
     assert 'href="javascript:' not in html
     assert "javascript:alert(2)" in html  # shown, not linked
+
+
+def test_page_titles_do_not_repeat_the_site_name(http: httpx.Client) -> None:
+    """The layout adds " · zonegraph"; no page reads "zonegraph · zonegraph"."""
+    for path in ("/", "/query", "/ontology", "/id/sino-german-ecopark"):
+        page = http.get(path).text
+        title = re.search(r"<title>(.*?)</title>", page, flags=re.S)
+        assert title is not None, path
+        assert title.group(1).endswith(" · zonegraph"), title.group(1)
+        assert "zonegraph · zonegraph" not in title.group(1), path
+
+
+def test_the_api_hint_names_the_url_query_parameter(http: httpx.Client) -> None:
+    """Over HTTP a missing parameter is given in the URL, not with the command's -p."""
+    r = http.get("/api/queries/entity-facts", headers={"Accept": "application/json"})
+    assert r.status_code == 400
+    hint = r.json()["hint"]
+    assert "?entity=VALUE" in hint
+    assert "-p " not in hint

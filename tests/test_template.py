@@ -111,3 +111,40 @@ def test_a_class_by_prefixed_name_local_name_or_label(
 ) -> None:
     builder = TemplateBuilder(kg.ontology, kg.shapes, kg.data())
     assert str(builder.resolve_class(name)).endswith("#Country")
+
+
+def test_a_class_by_a_label_with_spaces_makes_no_iri_warning() -> None:
+    """``template "cooperation park"`` printed rdflib's "does not look like a valid URI"."""
+    from support import run_cli
+
+    proc = run_cli("template", "cooperation park")
+    assert proc.returncode == 0, proc.stderr
+    assert "zgr:{{slug}} a zg:CooperationPark ;" in proc.stdout
+    assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("name", ["zg:NewsArticle", "zg:WebPage", "zg:ReferenceDataset"])
+def test_a_source_is_named_under_zgs(kg: zonegraph.KnowledgeGraph, name: str) -> None:
+    text = template(kg.ontology, kg.shapes, kg.data(), name)
+    assert f"zgs:{{{{slug}}}} a {name} ;" in text
+    assert "@prefix zgs: <https://w3id.org/zonegraph/source/> ." in text
+    assert "zgr:{{slug}}" not in text
+
+
+def test_a_filled_source_skeleton_describes_a_source(
+    kg: zonegraph.KnowledgeGraph, tmp_path: Path
+) -> None:
+    """Filled in, the news article's skeleton is a source that facts can cite."""
+    text = template(kg.ontology, kg.shapes, kg.data(), "zg:NewsArticle")
+    filled = fill(text, "template-test-article")
+    prefixes = "\n".join(line for line in text.splitlines() if line.startswith("@prefix"))
+    company = """
+zgr:template-test-article-company a zg:Company ;
+    rdfs:label "Template test article company"@en ;
+    zg:locatedIn zgr:sino-german-ecopark ;
+    dct:source zgs:template-test-article .
+"""
+    path = tmp_path / "article.ttl"
+    path.write_text(prefixes + "\n" + filled + company, encoding="utf-8")
+    report = kg.validate([path])
+    assert report.conforms, report.render("text")

@@ -63,7 +63,33 @@ class UnknownQueryError(ZonegraphError):
 
 
 class ParameterError(ZonegraphError):
-    """A query parameter is missing, unknown, of the wrong type or names no entity."""
+    """A query parameter is missing, unknown, of the wrong type or names no entity.
+
+    ``missing`` names a required parameter that was not given; :meth:`hint_for` then says
+    how to give it where the query was asked: ``-p NAME=VALUE`` on the command line,
+    ``?NAME=VALUE`` in a URL, ``NAME=VALUE`` as a keyword argument in Python.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, missing: str | None = None):
+        super().__init__(message, hint=hint)
+        self.missing = missing
+
+    def hint_for(self, where: str = "python") -> str | None:
+        """The hint for a caller on the command line (``cli``), over HTTP (``url``) or in
+        Python (``python``)."""
+        if self.missing is None:
+            return self.hint
+        name = self.missing
+        how = {
+            "cli": f"add -p {name}=VALUE",
+            "url": f"add the URL query parameter {name}=VALUE (?{name}=VALUE)",
+            "python": f"pass {name}=VALUE",
+        }[where]
+        return how + (f"; {self.hint}" if self.hint else "")
+
+    def __str__(self) -> str:
+        hint = self.hint_for("python")
+        return self.message if not hint else f"{self.message}\n  hint: {hint}"
 
 
 class QueryError(ZonegraphError):

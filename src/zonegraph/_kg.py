@@ -299,8 +299,8 @@ class KnowledgeGraph:
                 if p.required:
                     raise ParameterError(
                         f"query {canned.name!r} needs parameter {p.name!r} ({p.type})",
-                        hint=f"add -p {p.name}=VALUE"
-                        + (f"; {p.description}" if p.description else ""),
+                        hint=p.description or None,
+                        missing=p.name,
                     )
                 continue
             bindings[p.name] = resolve(

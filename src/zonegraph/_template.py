@@ -23,7 +23,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from ._errors import ParameterError
-from ._namespaces import DCT, PREFIXES, SH, ZG, ZGR, expand_curie, shorten
+from ._namespaces import DCT, PREFIXES, SH, ZG, ZGR, shorten
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
 
@@ -88,9 +88,12 @@ class TemplateBuilder:
         """A class by prefixed name (``zg:CooperationPark``), local name or label."""
         classes = self.classes()
         wanted = text.strip()
-        iri = expand_curie(wanted) if ":" in wanted else ZG[wanted]
-        if iri in classes:
-            return URIRef(str(iri))
+        # compared as text: a label such as "cooperation park" is no IRI, and is not made one
+        prefix, colon, local = wanted.partition(":")
+        iri = PREFIXES.get(prefix, "") + local if colon else str(ZG) + wanted
+        exact = [c for c in classes if str(c) == iri]
+        if exact:
+            return exact[0]
         folded = wanted.casefold()
         by_label = [
             c
@@ -282,8 +285,10 @@ class TemplateBuilder:
         for note in notes:
             out += ["#"] + ["# " + line for line in textwrap.wrap(note, 76)]
         out.append("")
-        used = {"zg", "zgr"}
-        body = [f"zgr:{{{{slug}}}} a {name} ;"]
+        # a source is named under zgs:, the entities it states under zgr:
+        ns = "zgs" if ZG.Source in self.superclasses(cls) else "zgr"
+        used = {"zg", ns}
+        body = [f"{ns}:{{{{slug}}}} a {name} ;"]
         for slot in slots:
             if slot.max_count == 0:
                 body.append(f"    # not allowed: {shorten(str(slot.path))}")

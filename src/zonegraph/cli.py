@@ -35,7 +35,12 @@ EPILOG_EXAMPLES = "\b\nExample:\n  "
 
 
 def _fail(exc: ZonegraphError) -> NoReturn:
-    click.echo(f"error: {exc}", err=True)
+    from ._errors import ParameterError
+
+    text = str(exc)
+    if isinstance(exc, ParameterError):  # the hint in the command line's own words (-p NAME=…)
+        text = exc.message + (f"\n  hint: {hint}" if (hint := exc.hint_for("cli")) else "")
+    click.echo(f"error: {text}", err=True)
     sys.exit(2)
 
 
@@ -386,7 +391,11 @@ def query_cmd(ctx: _Context, name: str, params: tuple[str, ...], fmt: str) -> No
 @pass_ctx
 def sparql_cmd(ctx: _Context, text: str | None, file: Path | None, fmt: str) -> None:
     """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (the shared prefixes apply)."""
-    if (text is None) == (file is None):
+    if text is None and file is None:
+        raise click.UsageError(
+            "no query: give it as an argument (zonegraph sparql 'SELECT ...') or with --file FILE"
+        )
+    if text is not None and file is not None:
         raise click.UsageError("give the query as an argument or with --file, not both")
     query = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
     try:
