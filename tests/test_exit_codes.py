@@ -217,3 +217,17 @@ def test_export_and_draw_into_a_missing_folder(tmp_path: Path) -> None:
         code, output = _run(words[0], [*words, str(target)])
         _assert_one_error(code, output, names=str(target))
         assert f"mkdir -p {target.parent}" in output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_full_disk_is_one_message_and_exit_2() -> None:
+    """Standard output that cannot be written (a full disk) is an error like any other."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "zonegraph", "query", "parks-of-zone", "--format", "csv"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    _assert_one_error(proc.returncode, proc.stderr, names="No space left on device")

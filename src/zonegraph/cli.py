@@ -46,10 +46,14 @@ def _fail(exc: ZonegraphError) -> NoReturn:
 
 def _os_error(exc: OSError) -> ZonegraphError:
     """An operating-system error zonegraph did not expect, as one message with a hint."""
-    where = f" {exc.filename}" if exc.filename else ""
+    if exc.filename:
+        return ZonegraphError(
+            f"cannot use {exc.filename}: {exc.strerror or exc}",
+            hint="check that the path exists and that you may read or write it",
+        )
     return ZonegraphError(
-        f"cannot use{where}: {exc.strerror or exc}",
-        hint="check that the path exists and that you may read or write it",
+        f"reading or writing failed: {exc.strerror or exc}",
+        hint="check the free space and the permissions where the input and output are",
     )
 
 
@@ -63,7 +67,12 @@ def _write_output(path: Path, data: str | bytes) -> None:
             path.write_text(data, encoding="utf-8")
         else:
             path.write_bytes(data)
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        if folder.is_dir():  # the folder is there, yet the file cannot be made in it
+            raise OutputError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                hint="give -o a path in a folder you may write to",
+            ) from None
         raise OutputError(
             f"cannot write {path}: the folder {folder} does not exist",
             hint=f"create it first (mkdir -p {folder}), or give -o a path in an existing folder",
