@@ -120,12 +120,14 @@ class Admission:
     # -- admission ------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def slot(self, client: str, lane: str) -> AsyncIterator[None]:
-        """Wait for a worker slot for *client*'s query of *lane*; hold it for the block."""
+    async def slot(self, client: str, lane: str) -> AsyncIterator[bool]:
+        """Wait for a worker slot for *client*'s query of *lane*; hold it for the block.
+
+        The block gets True when the slot is one of the reserved workers'."""
         kind = await self._acquire(client, lane)
         started = time.monotonic()
         try:
-            yield
+            yield kind == "reserved"
         finally:
             self._release(client, kind, time.monotonic() - started)
 

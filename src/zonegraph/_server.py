@@ -24,6 +24,7 @@ import hmac
 import ipaddress
 import logging
 import math
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,7 +208,8 @@ class Server:
             timeout=options.timeout,
             max_bytes=kg.max_bytes,
             memory_limit=options.worker_memory,
-            store=getattr(getattr(kg, "store", None), "spec", "memory"),
+            store=kg.store.reader_spec(),
+            reserved=options.reserved_workers,
         )
         self.update_lock = asyncio.Lock()
         self.admission = Admission(
@@ -245,9 +247,12 @@ class Server:
         """Run *task* on a worker, once the fair admission gives *client* its turn."""
         lane = ADHOC if isinstance(task, QueryTask) and task.name is None else CANNED
         retry = {"Retry-After": str(math.ceil(self.options.timeout))}
+        deadline = time.monotonic() + self.options.queue_wait
         try:
-            async with self.admission.slot(client, lane):
-                return await self._run(task)
+            async with self.admission.slot(client, lane) as reserved:
+                # the slot is free; its worker may still be restarting after a kill
+                wait = max(0.001, deadline - time.monotonic())
+                return await self._run(task, reserved, wait)
         except QueueFull as exc:
             raise HttpError(
                 429 if exc.client_bound else 503,
@@ -266,9 +271,9 @@ class Server:
                 retry,
             ) from None
 
-    async def _run(self, task: QueryTask | UpdateTask) -> Reply:
+    async def _run(self, task: QueryTask | UpdateTask, reserved: bool, wait: float) -> Reply:
         try:
-            return await self.pool.run(task)
+            return await self.pool.run(task, reserved=reserved, wait=wait)
         except QueryTimeout:
             log.warning("a query ran past %g s and its worker was killed", self.options.timeout)
             raise HttpError(
@@ -278,9 +283,13 @@ class Server:
                 "narrow the patterns, or add LIMIT; "
                 "a query joining unrelated patterns grows very fast",
             ) from None
-        except PoolBusy:
+        except PoolBusy:  # the slot's worker was still restarting at the end of the wait
             raise HttpError(
-                503, "every query worker is busy", "try again in a moment", {"Retry-After": "1"}
+                503,
+                "every query worker is busy: the query waited "
+                f"{self.options.queue_wait:g} s for its turn",
+                "try again in a moment",
+                {"Retry-After": str(math.ceil(self.options.timeout))},
             ) from None
         except WorkerCrashed:
             raise HttpError(

@@ -107,9 +107,7 @@ def execute(kg: Any, task: QueryTask | UpdateTask) -> Reply:
         reply = _run_update(kg, task) if isinstance(task, UpdateTask) else _run_query(kg, task)
     except UnknownQueryError as exc:
         reply = error(404, exc.message, exc.hint)
-    except ParameterError as exc:  # a canned query's parameters come from the URL
-        reply = error(400, exc.message, exc.hint_for("url"))
-    except QueryError as exc:
+    except (ParameterError, QueryError) as exc:
         reply = error(400, exc.message, exc.hint)
     except ZonegraphError as exc:
         reply = error(500, exc.message, exc.hint)
@@ -385,6 +383,8 @@ class WorkerCrashed(Exception):
 class _Worker:
     process: asyncio.subprocess.Process
     pid: int
+    #: One of the pool's reserved workers (see :class:`WorkerPool`).
+    reserved: bool = False
 
     async def send(self, message: object) -> None:
         assert self.process.stdin is not None
@@ -410,6 +410,11 @@ class WorkerPool:
     ``run`` gives up waiting for a free worker after *timeout* seconds
     (:class:`PoolBusy`) and kills a worker whose task runs longer than
     *timeout* (:class:`QueryTimeout`), starting a fresh one in its place.
+
+    *reserved* of the *size* workers only run tasks that ask for one
+    (``run(task, reserved=True)``); a reserved worker killed at the time limit
+    is replaced by a reserved one. Which tasks may use them is the caller's
+    choice (the server: canned queries and updates, see :mod:`zonegraph._limits`).
     """
 
     def __init__(
@@ -421,15 +426,18 @@ class WorkerPool:
         max_bytes: int = 32 * 1024 * 1024,
         memory_limit: int = 0,
         store: str = "memory",
+        reserved: int = 0,
     ) -> None:
         self.root = root
         self.store = store
         self.size = max(1, size)
+        self.reserved = min(max(0, reserved), self.size - 1)
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.memory_limit = memory_limit
         self.generation = 0
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle_reserved: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: dict[int, _Worker] = {}
         self._spawning: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -443,11 +451,15 @@ class WorkerPool:
     async def start(self) -> None:
         """Start the workers and wait until each has loaded the graph; fail if one cannot start."""
         workers = await asyncio.gather(*(self._start_one() for _ in range(self.size)))
-        for worker in workers:
+        for i, worker in enumerate(workers):
+            worker.reserved = i < self.reserved
             self._all[worker.pid] = worker
-            self._idle.put_nowait(worker)
+            self._queue(worker).put_nowait(worker)
 
-    async def _spawn(self) -> None:
+    def _queue(self, worker: _Worker) -> asyncio.Queue[_Worker]:
+        return self._idle_reserved if worker.reserved else self._idle
+
+    async def _spawn(self, reserved: bool = False) -> None:
         delay = 0.5
         while not self._closed:
             try:
@@ -460,8 +472,9 @@ class WorkerPool:
             if self._closed:
                 await worker.kill()
                 return
+            worker.reserved = reserved
             self._all[worker.pid] = worker
-            self._idle.put_nowait(worker)
+            self._queue(worker).put_nowait(worker)
             return
 
     async def _start_one(self) -> _Worker:
@@ -504,16 +517,23 @@ class WorkerPool:
     async def _reap_and_respawn(self, worker: _Worker) -> None:
         await worker.process.wait()
         if not self._closed:
-            await self._spawn()
+            await self._spawn(worker.reserved)
 
     def refresh(self) -> None:
         """The KG files changed: every worker reloads them before its next task."""
         self.generation += 1
 
-    async def run(self, task: QueryTask | UpdateTask) -> Reply:
-        """Run *task* on a free worker, within the time limit."""
+    async def run(
+        self, task: QueryTask | UpdateTask, *, reserved: bool = False, wait: float | None = None
+    ) -> Reply:
+        """Run *task* on a free worker (a reserved one if asked and any), within the time limit.
+
+        *wait* is how long to wait for a free worker (default: the time limit)."""
+        idle = self._idle_reserved if reserved and self.reserved else self._idle
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=self.timeout)
+            worker = await asyncio.wait_for(
+                idle.get(), timeout=self.timeout if wait is None else wait
+            )
         except TimeoutError:
             raise PoolBusy from None
         try:
@@ -529,7 +549,7 @@ class WorkerPool:
             # cancelled mid-task: the worker may still be busy, so it cannot be reused
             self._replace(worker)
             raise
-        self._idle.put_nowait(worker)
+        self._queue(worker).put_nowait(worker)
         assert isinstance(reply, Reply)
         return reply
 
