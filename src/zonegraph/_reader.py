@@ -43,7 +43,10 @@ the tag), but on tests/data/bad it says less, or the wrong thing, where:
 - ``syntax-deep-nesting.ttl``: accepted (no nesting limit), and a collection
   or a depth can only be measured after the fact from its blank nodes;
 - every message quotes the file's tokens (``"Test Intake Company" is not a
-  valid subject``), which the rule on content above forbids for non-Turtle.
+  valid subject``), which the rule on content above forbids for non-Turtle;
+- its parse yields triples without their position, so an input over
+  ``--max-triples`` or ``--max-collection`` could be refused but not at the
+  file:line:column where it crosses the limit.
 
 So this is the one reader of input files and request bodies.
 :mod:`zonegraph._fastread` uses Oxigraph's parser only to *load* the KG's own
