@@ -149,7 +149,7 @@ def test_a_kg_opened_before_another_write_validates_against_the_new_files(tmp_pa
     assert not refused.added
     assert any(r.path == ZG.isoCode for r in refused.report.violations)
     # The control: without the re-read under the lock, the stale graph lets a second code in.
-    control._refresh = lambda: None  # type: ignore[method-assign]
+    control.refresh = lambda: False  # type: ignore[method-assign]
     assert control.add([files["RC"]]).added
     codes = set(union(kg_dir).objects(URIRef(ZGR + "racing-land"), ZG.isoCode))
     assert {str(c) for c in codes} == {"RA", "RC"}

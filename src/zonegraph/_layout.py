@@ -8,6 +8,7 @@ package (``zonegraph/_shipped``) in an installed wheel.
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,15 +52,6 @@ class Layout:
         """One Turtle file per source, sorted by name."""
         return sorted(self.kg_dir.glob("*.ttl"))
 
-    def source_file(self, source: str) -> Path:
-        """The file that holds what *source* (an IRI in the ``zgs:`` namespace) states."""
-        if not source.startswith(str(ZGS)):
-            raise StoreError(
-                f"source <{source}> is not in the zonegraph source namespace",
-                hint=f"name sources {ZGS}<slug>; their facts are kept in kg/<slug>.ttl",
-            )
-        return self.kg_dir / f"{source[len(str(ZGS)) :]}.ttl"
-
     @staticmethod
     def graph_name(path: Path) -> str:
         """The named graph (the source's IRI) for a file of ``kg/``."""
@@ -79,10 +71,36 @@ class Layout:
         return self
 
 
+def init_directory(target: Path) -> Path:
+    """Copy the shipped graph's ``ontology/``, ``kg/`` and ``queries/`` into *target*
+    (which must not exist, or be empty); StoreError otherwise."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise StoreError(
+            f"{target} exists and is not an empty directory",
+            hint="name a new directory; zonegraph init never overwrites anything",
+        )
+    source = Layout(shipped_root()).check()
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for part in (source.ontology_dir, source.kg_dir, source.queries_dir):
+            shutil.copytree(part, target / part.name, ignore=shutil.ignore_patterns(".*"))
+    except OSError as exc:
+        raise StoreError(
+            f"cannot make {target}: {exc.strerror or exc}",
+            hint="choose a directory you can write to",
+        ) from None
+    return target
+
+
+def installed_root() -> Path:
+    """Where an installed wheel keeps its copy of the shipped graph (read-only to zonegraph)."""
+    return Path(__file__).resolve().parent / "_shipped"
+
+
 def shipped_root() -> Path:
     """The shipped KG: the checkout this package runs from, else the copy in the wheel."""
     here = Path(__file__).resolve().parent
     checkout = here.parent.parent
     if (checkout / "kg").is_dir() and (checkout / "ontology").is_dir():
         return checkout
-    return here / "_shipped"
+    return installed_root()

@@ -112,7 +112,7 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
     else:
         graphs[INFERRED_GRAPH] = Graph()
     kg.store.replace_graphs(graphs)
-    kg.__dict__.pop("labels", None)
+    kg.changed()
     counts.update({name: len(g) for name, g in graphs.items()})
     loaded = set(counts)
     return LoadReport(

@@ -208,7 +208,7 @@ class Server:
             timeout=options.timeout,
             max_bytes=kg.max_bytes,
             memory_limit=options.worker_memory,
-            store=getattr(getattr(kg, "store", None), "spec", "memory"),
+            store=kg.store.reader_spec(),
             reserved=options.reserved_workers,
         )
         self.update_lock = asyncio.Lock()

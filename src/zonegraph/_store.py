@@ -48,6 +48,18 @@ class Store(ABC):
 
     #: How the store was named on the command line (``memory``, ``oxigraph:DIR`` …).
     spec: str = "memory"
+    #: True when the store is loaded from the KG directory's files, which stay the truth:
+    #: a change rewrites them (the memory store). False for a store that keeps its own copy.
+    from_files: bool = False
+
+    def rdflib_dataset(self) -> Dataset | None:
+        """The rdflib Dataset the store is, if it is one (the memory store); else None."""
+        return None
+
+    def reader_spec(self) -> str:
+        """The spec another process opens to read this store while this one holds it
+        (the server's query workers): the spec itself, unless the store has one writer."""
+        return self.spec
 
     @abstractmethod
     def graph_names(self) -> list[URIRef]:
@@ -127,6 +139,7 @@ class MemoryStore(Store):
     """rdflib's in-memory :class:`~rdflib.Dataset`; the default store."""
 
     spec = "memory"
+    from_files = True
 
     def __init__(self) -> None:
         self.dataset = Dataset(default_union=True)
@@ -155,6 +168,9 @@ class MemoryStore(Store):
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         return _query.run(self.dataset, query, bindings)
 
+    def rdflib_dataset(self) -> Dataset:
+        return self.dataset
+
     def access(self, graphs: Graphs) -> Access:
         """Lookups through rdflib's indexes."""
         from ._neighbourhood import GraphAccess
@@ -182,6 +198,11 @@ def open_store(
     kind, _, where = spec.partition(":")
     if kind == "memory" and not where:
         return None
+    if kind == "oxigraph-read-only" and where:  # a reader beside the process that writes
+        from ._oxigraph import OxigraphStore
+
+        _check_oxigraph_folder(spec, where)
+        return OxigraphStore(where, read_only=True)
     if kind == "oxigraph" and where:
         from ._oxigraph import OxigraphStore
 

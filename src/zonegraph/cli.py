@@ -408,7 +408,7 @@ def sparql_cmd(ctx: _Context, text: str | None, file: Path | None, fmt: str) -> 
         raise click.UsageError("give the query as an argument or with --file, not both")
     query = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
     try:
-        result = ctx.kg().sparql(query)
+        result = ctx.kg().sparql(query, name=str(file) if file is not None else "query")
         out = result.serialize(fmt)
     except ZonegraphError as exc:
         _fail(exc)
@@ -493,13 +493,35 @@ def add_cmd(ctx: _Context, files: tuple[Path, ...], fmt: str) -> None:
     except ZonegraphError as exc:
         _fail(exc)
     click.echo(result.report.render(fmt), nl=False)
-    if not result.added:
+    if not result.report.conforms:
         click.echo("nothing was added", err=True)
         sys.exit(1)
+    if not result.added:
+        click.echo("nothing new: every fact is in the graph already", err=True)
+        return
     for path in result.written:
         click.echo(f"wrote {path}", err=True)
     for graph in result.stored:
         click.echo(f"added to <{graph}> in {ctx.store_spec}", err=True)
+
+
+@main.command(
+    "init", epilog=EPILOG_EXAMPLES + "zonegraph init my-graph && zonegraph --kg my-graph stats"
+)
+@click.argument("directory", type=click.Path(path_type=Path))
+def init_cmd(directory: Path) -> None:
+    """Make a KG directory of your own: a copy of the shipped graph to add facts to.
+
+    DIRECTORY must not exist or be empty. Then use it with --kg DIRECTORY
+    (or ZONEGRAPH_KG=DIRECTORY).
+    """
+    from ._layout import init_directory
+
+    try:
+        made = init_directory(directory)
+    except ZonegraphError as exc:
+        _fail(exc)
+    click.echo(f"made {made}: use it with --kg {made}", err=True)
 
 
 @main.command(
