@@ -147,3 +147,22 @@ def test_load_refuses_a_bad_kg_file_where_it_is_and_leaves_the_store(
     before = run_cli("--kg", str(kg_dir), "--store", f"oxigraph:{store}", "sparql", count)
     assert before.returncode == 0
     assert first.stdout.splitlines()[-1].split()[1] in before.stdout
+
+
+def test_a_named_pipe_among_the_kg_files_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Oxigraph's parser would wait for a writer; the path is refused before it is opened."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "source.ttl"
+    os.mkfifo(fifo)
+    code = (
+        "import sys; from pathlib import Path; from zonegraph import InputError; "
+        "from zonegraph._fastread import checked\n"
+        f"try: checked(Path({str(fifo)!r}), display_name='kg/source.ttl')\n"
+        "except InputError as exc: print(exc)"
+    )
+    # the timeout only ends a hang (a failure); the refusal is immediate
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "kg/source.ttl: this is a named pipe (FIFO), not a regular file" in out.stdout, out

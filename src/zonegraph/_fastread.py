@@ -15,6 +15,8 @@ same triples, over the W3C Turtle suite and the project's bad-input corpus.
 
 from __future__ import annotations
 
+import os
+import stat
 import unicodedata
 from collections.abc import Iterator
 from itertools import chain
@@ -24,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import OWL, XSD, Literal, URIRef
 
 from ._errors import InputError, Location
-from ._parse import parse_turtle
+from ._parse import _not_regular, parse_turtle
 from ._reader import MAX_NESTING
 from ._terms import iri_problem, language_tag_problem, lexical_problem
 
@@ -40,8 +42,15 @@ def checked(
 
     False when the strict reader must read it instead (it normalises a literal
     to NFC). A file with a problem raises the strict reader's located
-    :class:`InputError`.
+    :class:`InputError`; anything but a regular file (a named pipe would block
+    Oxigraph's read) is refused before it is opened.
     """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = stat.S_IFREG  # the strict reader below says why it cannot be read
+    if not stat.S_ISREG(mode):
+        raise _not_regular(mode, display_name)
     try:
         if _problem(path, allow_network, base) is None:
             return True
