@@ -13,17 +13,21 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import platformdirs
+
 #: Entries of one kind kept; older ones are removed when a new one is written.
 KEEP = 8
 
 
 def cache_dir() -> Path:
-    """``$ZONEGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/zonegraph``, else ``~/.cache/zonegraph``."""
+    """``$ZONEGRAPH_CACHE_DIR``, else the platform's user cache directory for zonegraph
+    (platformdirs: ``$XDG_CACHE_HOME/zonegraph`` or ``~/.cache/zonegraph`` on Linux,
+    ``~/Library/Caches/zonegraph`` on macOS, ``%LOCALAPPDATA%\\zonegraph\\Cache`` on Windows).
+    """
     explicit = os.environ.get("ZONEGRAPH_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "zonegraph"
+    return Path(platformdirs.user_cache_dir("zonegraph", appauthor=False))
 
 
 def content_key(files: Iterable[Path], root: Path, *, salt: str) -> str:
