@@ -83,7 +83,7 @@ _ZGS = "https://w3id.org/zonegraph/source/"
 ARTICLE = URIRef(_ZGS + "chinadaily-2018-06-10")
 WIKIDATA = URIRef(_ZGS + "wikidata")
 MSAMCONF = URIRef(_ZGS + "msamconf-2022-brief-introduction")
-# The sources added by issue #8 (drafts in docs/examples/sources/).
+# The sources added by issue #8 (the README walks through adding imsilkroad-2018-04-25).
 PEOPLECN = URIRef(_ZGS + "peoplecn-2011-12-09")
 CRI_GERMAN = URIRef(_ZGS + "cri-german-2011-09-16")
 ECNS = URIRef(_ZGS + "ecns-2014-08-04")

@@ -50,6 +50,8 @@ BRITAIN_PARK = URIRef(ZGR + "china-britain-innovation-industry-park")
 
 NEW_SOURCES = [PEOPLECN, CRI_GERMAN, ECNS, IHK, CRI, SGEP, IMSILKROAD, IECZ, SIEMENS]
 
+#: The one draft kept as data: the README's walk-through adds it (the other sources'
+#: drafts were the same triples as their kg/ files, and went: data is kept once).
 DRAFTS = sorted((REPO / "docs" / "examples" / "sources").glob("*.ttl"))
 
 
@@ -64,9 +66,9 @@ def value(term: object) -> Decimal | None:
 # -- the sources ---------------------------------------------------------------
 
 
-def test_every_draft_is_a_source_of_the_shipped_graph() -> None:
-    """Each draft in docs/examples/sources/ is exactly what kg/<slug>.ttl holds."""
-    assert {p.stem for p in DRAFTS} == {str(s).removeprefix(ZGS) for s in NEW_SOURCES}
+def test_the_walk_through_draft_is_a_source_of_the_shipped_graph() -> None:
+    """The README's draft in docs/examples/sources/ is exactly what kg/<slug>.ttl holds."""
+    assert [p.stem for p in DRAFTS] == [str(IMSILKROAD).removeprefix(ZGS)]
     for draft in DRAFTS:
         shipped = REPO / "kg" / draft.name
         assert isomorphic(
