@@ -8,7 +8,7 @@ into an rdflib :class:`~rdflib.Dataset`, one named graph per source. The
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -21,8 +21,8 @@ from ._errors import ParameterError, StoreError
 from ._export import serialize_graphs
 from ._fsio import file_state, reading
 from ._guard import guarded, network_allowed
-from ._layout import Layout, installed_root, shipped_root
 from ._labelkey import same_key
+from ._layout import Layout, installed_root, shipped_root
 from ._namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS, shorten
 from ._neighbourhood import Access, ChangedAccess, Dependencies, Plan, extract, same_value
 from ._params import LabelIndex, resolve
@@ -345,9 +345,10 @@ class KnowledgeGraph:
         link, the nodes reading a changed type through ``sh:class``, label partners,
         nodes linking to a described term); they are validated over their neighbourhood
         after the change and, if that gives any result, over their neighbourhood before
-        it (_validate.validate_change). The report holds the results that are new after the change: a result the
-        graph already had is not the change's fault (``zonegraph check`` lists every
-        one), so a change never fails for a fault it leaves as it was.
+        it (_validate.validate_change). The report holds the results that are new after
+        the change: a result the graph already had is not the change's fault
+        (``zonegraph check`` lists every one), so a change never fails for a fault it
+        leaves as it was.
         """
         if isinstance(added, Graph):
             new = added

@@ -41,6 +41,7 @@ What is fetched for the touched nodes ``T`` (docs/performance.md):
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -189,6 +190,19 @@ class SelectAccess:
         self, nodes: Collection[Node], predicates: Collection[Node] | None = None
     ) -> Iterator[Triple]:
         return self._run("o", [n for n in nodes if not isinstance(n, BNode)], predicates)
+
+    def incoming_some(
+        self, nodes: Collection[Node], predicates: Collection[Node], limit: int
+    ) -> Iterator[Triple]:
+        """Up to *limit* triples per node and predicate: one small query each (an engine
+        stops at the LIMIT instead of reading every post that has a role)."""
+        pattern = self._pattern("?s", "?p", "?o")
+        for n in sorted((n for n in nodes if isinstance(n, URIRef | Literal)), key=str):
+            for p in sorted(predicates, key=str):
+                yield from self._triples(
+                    f"SELECT ?s ?p ?o WHERE {{ VALUES (?o ?p) {{ ({n.n3()} {p.n3()}) }} "
+                    f"{pattern} }} LIMIT {limit}"
+                )
 
     def with_predicate(self, predicate: Node) -> Iterator[Triple]:
         pattern = self._pattern("?s", predicate.n3(), "?o")
@@ -541,12 +555,19 @@ def transitive_families(
 
 
 def extract(
-    access: Access, nodes: Collection[Node], plan: Plan, *, extra: Graph | None = None
+    access: Access,
+    nodes: Collection[Node],
+    plan: Plan,
+    *,
+    extra: Graph | None = None,
+    bounded: Collection[Node] = (),
 ) -> Graph:
     """The triples that validating *nodes* needs (see the module docstring).
 
     *extra* holds new facts not yet in the store: the values they give the
     nodes take part in joins (a new label is compared with existing ones).
+    *bounded*: incoming predicates only tested for existence
+    (:attr:`Dependencies.bounded`): one triple per node is fetched, not all.
     """
     out = Graph()
     touched = set(nodes)
@@ -559,7 +580,14 @@ def extract(
             out.add((s, p, o))
             if not isinstance(o, Literal):
                 reached.add(o)
-        for s, p, o in access.incoming(frontier, plan.incoming if hop == 0 else None):
+        preds_in = plan.incoming if hop == 0 else None
+        if preds_in is not None and bounded:
+            some = [p for p in preds_in if p in bounded]
+            preds_in = frozenset(p for p in preds_in if p not in bounded)
+            for s, p, o in incoming_some(access, frontier, some, 1):
+                out.add((s, p, o))
+                reached.add(s)
+        for s, p, o in access.incoming(frontier, preds_in):
             out.add((s, p, o))
             reached.add(s)
         frontier = reached - seen
@@ -646,3 +674,456 @@ def _chains(
     ends = {n for n, _, _ in seen} - fetched
     for t in access.outgoing(ends, (RDF.type,)):
         out.add(t)
+
+
+# -- the gate: which focus nodes a change can affect --------------------------------
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    """What makes a focus node's results depend on triples other than its own, read off
+    the shapes: the other half of :class:`Plan` (which says what to fetch around a node).
+
+    ``typed_fwd``/``typed_bwd``: properties whose values' types a shape reads
+    (``sh:class``, directly or in nested shapes), followed forward or backward (an
+    inverse path); of those, ``anti`` are read where a new type can *add* a result
+    (under ``sh:not``, ``sh:xone``, ``sh:qualifiedMaxCount``): elsewhere a type added
+    to a value only ever satisfies ``sh:class``. ``joins``: properties whose values
+    SPARQL compares between nodes (the duplicate-label check). ``bounded``: properties
+    read backward only inside ``FILTER (NOT) EXISTS`` with a variable used nowhere else
+    (``?post zg:role $this``): one such triple answers the question, so one is fetched.
+    ``deep``: the shapes read further than one hop from a focus node (a path of two
+    steps, a nested shape with paths, a SPARQL pattern on a value's triples): the
+    gate then takes every node within ``depth`` hops of a change (None: the connected
+    component), which is exact but costs what the neighbourhood costs.
+    """
+
+    typed_fwd: frozenset[Node] = frozenset()
+    typed_bwd: frozenset[Node] = frozenset()
+    anti: frozenset[Node] = frozenset()
+    joins: frozenset[Node] = frozenset()
+    bounded: frozenset[Node] = frozenset()
+    described: tuple[str, ...] = ()
+    deep: bool = False
+    depth: int | None = 1
+    #: Properties whose objects are focus nodes (``sh:targetObjectsOf``): a literal
+    #: object of a changed triple is then a focus node too.
+    object_targets: frozenset[Node] = frozenset()
+
+    @classmethod
+    def from_shapes(cls, shapes: Graph, plan: Plan | None = None) -> Dependencies:
+        plan = plan or Plan.from_shapes(shapes)
+        typed_fwd: set[Node] = set()
+        typed_bwd: set[Node] = set()
+        anti: set[Node] = set()
+        for shape, path in shapes.subject_objects(SH.path):
+            classes = _class_reads(shapes, shape, negated=False, seen=set())
+            if not classes:
+                continue
+            fwd: set[Node] = set()
+            bwd: set[Node] = set()
+            _path_reads(shapes, path, fwd, bwd, inverse=False)
+            typed_fwd |= fwd
+            typed_bwd |= bwd
+            if any(neg for neg in classes):
+                anti |= fwd | bwd
+        deep = plan.depth is None or plan.depth > 1
+        joins: set[Node] = set(plan.joins)
+        bounded_candidates: set[Node] = set()
+        unbounded: set[Node] = set(shapes.objects(None, SH.targetObjectsOf))
+        for path in shapes.objects(None, SH.path):
+            _path_reads(shapes, path, set(), unbounded, inverse=False)
+        prefixes = _prefixes(shapes)
+        for text in [str(t) for t in shapes.objects(None, SH.select)] + [
+            str(t) for t in shapes.objects(None, SH.ask)
+        ]:
+            pats = _patterns(text, prefixes)
+            described_vars = set(re.findall(r"STRSTARTS\s*\(\s*STR\s*\(\s*(\?\w+)\s*\)", text))
+            objects_of_this = {
+                to
+                for ts, tp, to in pats
+                if ts in ("$this", "?this") and to.startswith("?") and tp != str(RDF.type)
+            }
+            for var in objects_of_this - described_vars:
+                if any(ts == var for ts, _tp, _to in pats):
+                    deep = True  # a value's own triples are read
+            counts: dict[str, int] = {}
+            for tok in re.findall(r"[?$]\w+", text):
+                counts[tok] = counts.get(tok, 0) + 1
+            spans = _exists_spans(text)
+            for m in _PATTERN.finditer(text):
+                ts, tp, to = (
+                    m.group(1),
+                    _patterns(m.group(0), prefixes)[0][1],
+                    m.group(3),
+                )
+                if to not in ("$this", "?this") or tp.startswith(("?", "$")):
+                    continue
+                inside = any(a <= m.start() < b for a, b in spans)
+                if inside and ts.startswith("?") and counts.get(ts, 0) == 1:
+                    bounded_candidates.add(URIRef(tp))
+                else:
+                    unbounded.add(URIRef(tp))
+            for p in _path_terms(text, prefixes):
+                unbounded.add(p)
+        return cls(
+            typed_fwd=frozenset(typed_fwd),
+            typed_bwd=frozenset(typed_bwd),
+            anti=frozenset(anti),
+            joins=frozenset(joins),
+            bounded=frozenset(bounded_candidates - unbounded),
+            described=plan.described,
+            deep=deep,
+            depth=plan.depth,
+            object_targets=frozenset(shapes.objects(None, SH.targetObjectsOf)),
+        )
+
+
+def _prefixes(shapes: Graph) -> dict[str, str]:
+    return {
+        str(p): str(n)
+        for d in shapes.objects(None, SH.declare)
+        for p in shapes.objects(d, SH.prefix)
+        for n in shapes.objects(d, SH.namespace)
+    }
+
+
+def _exists_spans(text: str) -> list[tuple[int, int]]:
+    """The character spans of the ``EXISTS { ... }`` groups of a SPARQL text."""
+    spans = []
+    for m in re.finditer(r"\bEXISTS\s*\{", text, re.IGNORECASE):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        spans.append((m.end(), i))
+    return spans
+
+
+def _class_reads(g: Graph, shape: Node, *, negated: bool, seen: set[Node]) -> list[bool]:
+    """For each ``sh:class`` that validating *shape* applies to its value nodes (itself or
+    through nested shapes), whether a new type could add a result there (under
+    ``sh:not``, ``sh:xone`` or a ``sh:qualifiedMaxCount``)."""
+    if shape in seen:
+        return []
+    seen = seen | {shape}
+    out: list[bool] = [negated for _ in g.objects(shape, SH["class"])]
+    anti_q = (shape, SH.qualifiedMaxCount, None) in g
+    for p, neg in ((SH.node, negated), (SH["not"], not negated)):
+        for inner in g.objects(shape, p):
+            out += _class_reads(g, inner, negated=neg, seen=seen)
+    for inner in g.objects(shape, SH.qualifiedValueShape):
+        out += _class_reads(g, inner, negated=negated or anti_q, seen=seen)
+    for p, neg in ((SH["and"], negated), (SH["or"], negated), (SH.xone, True)):
+        for lst in g.objects(shape, p):
+            for inner in g.items(lst):
+                out += _class_reads(g, inner, negated=neg, seen=seen)
+    return out
+
+
+class ChangedAccess:
+    """The graph after a change, seen through the lookups of the graph before it: the
+    *base* triples less *removed*, plus *added*.
+
+    With *restated*, a base literal that an added triple states again with another
+    lexical form of the same value (``"202"`` read back from a store that keeps values,
+    for ``202.0`` as written) is hidden, so the node does not seem to have two values.
+    Literals whose values rdflib cannot compare (``xsd:gYear``, ill-typed forms: it
+    raises ``TypeError``) are kept both, as two values (what the memory store holds).
+    """
+
+    def __init__(
+        self, base: Access, added: Graph, removed: Graph | None = None, *, restated: bool = False
+    ) -> None:
+        self.base = base
+        self.added = added
+        self.removed = removed if removed is not None else Graph()
+        self.restated = restated
+
+    def _keep(self, t: Triple) -> bool:
+        if t in self.removed:
+            return False
+        if self.restated and isinstance(t[2], Literal):
+            return not any(  # the same value in another form
+                same_value(t[2], o)
+                for g in (self.added, self.removed)
+                for o in g.objects(t[0], t[1])
+                if o != t[2]
+            )
+        return True
+
+    def _extra(
+        self,
+        pattern: tuple[Node | None, Node | None, Node | None],
+        nodes: Collection[Node],
+        predicates: Collection[Node] | None,
+        position: int,
+    ) -> Iterator[Triple]:
+        wanted = set(nodes)
+        preds = set(predicates) if predicates is not None else None
+        for t in self.added:
+            if t[position] in wanted and (preds is None or t[1] in preds):
+                yield t
+
+    def outgoing(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterator[Triple]:
+        yield from (t for t in self.base.outgoing(nodes, predicates) if self._keep(t))
+        yield from self._extra((None, None, None), nodes, predicates, 0)
+
+    def incoming(
+        self, nodes: Collection[Node], predicates: Collection[Node] | None = None
+    ) -> Iterator[Triple]:
+        yield from (t for t in self.base.incoming(nodes, predicates) if self._keep(t))
+        yield from self._extra((None, None, None), nodes, predicates, 2)
+
+    def incoming_some(
+        self, nodes: Collection[Node], predicates: Collection[Node], limit: int
+    ) -> Iterator[Triple]:
+        """Up to *limit* triples per node and predicate (more are fetched from the base
+        to make up for the removed ones)."""
+        extra = len(self.removed)
+        yield from (
+            t for t in incoming_some(self.base, nodes, predicates, limit + extra) if self._keep(t)
+        )
+        yield from self._extra((None, None, None), nodes, predicates, 2)
+
+    def with_predicate(self, predicate: Node) -> Iterator[Triple]:
+        yield from (t for t in self.base.with_predicate(predicate) if self._keep(t))
+        yield from self.added.triples((None, predicate, None))
+
+
+def same_value(a: Literal, b: Node) -> bool:
+    """True when *a* and *b* are literals of one datatype with equal values; False where
+    rdflib cannot tell (it raises TypeError for forms it does not map to values)."""
+    if not isinstance(b, Literal) or a.datatype is None or a.datatype != b.datatype:
+        return False
+    try:
+        return bool(a.eq(b))
+    except TypeError:
+        return False
+
+
+def incoming_some(
+    access: Access, nodes: Collection[Node], predicates: Collection[Node], limit: int
+) -> Iterator[Triple]:
+    """Up to *limit* triples ``x P n`` per node *n* of *nodes* and *P* of *predicates*: for a
+    check that asks only whether one exists (``FILTER NOT EXISTS { ?post zg:role $this }``),
+    so that a role held by 10,000 posts costs what a role held by one costs."""
+    some = getattr(access, "incoming_some", None)
+    if some is not None:
+        yield from some(nodes, predicates, limit)
+        return
+    for n in nodes:
+        for p in predicates:
+            yield from itertools.islice(access.incoming([n], [p]), limit)
+
+
+def focus_of_change(
+    before: Access,
+    added: Graph,
+    removed: Graph,
+    plan: Plan,
+    deps: Dependencies,
+    vocabulary: Vocabulary | None = None,
+    *,
+    is_vocabulary: Callable[[Node], bool] = lambda n: False,
+    partners: Callable[[Graph], Collection[Node]] | None = None,
+) -> set[Node]:
+    """Every node whose validation results the change (*added* and *removed* triples, on
+    the graph *before* gives) can change: the gate validates these before and after.
+
+    Walked backwards from the changed triples (docs/performance.md, "The gate"):
+
+    1. both ends of every changed triple (a node's own triples, and the triples the
+       closure turns into its own: inverses, symmetric properties);
+    2. along a transitive property, the nodes whose chain passes through a changed link
+       (below it when the shapes read the property forward, above it when backward):
+       ``x zg:partOf c`` derives ``x zg:partOf`` every place above ``c``;
+    3. for a changed ``rdf:type`` (or a changed ``rdfs:subClassOf``, for every instance
+       below it), the nodes that read the node's type through a property with
+       ``sh:class`` (walking back over it, chains and inverses included); an added
+       type is skipped where ``sh:class`` is only read positively (a new type can only
+       satisfy it), so a batch typing a hub again costs nothing;
+    4. for a changed value of a property SPARQL joins on (``rdfs:label``), or a changed
+       type of a node that has such values, every node with the same value (the
+       duplicate check compares a node with the nodes sharing its label, and their
+       classes);
+    5. for a changed triple about a node in a namespace SPARQL asks to be described
+       (a zg: term in the closed-vocabulary check), every node that links to it;
+    6. where the shapes read further than one hop (:attr:`Dependencies.deep`), every
+       node within ``depth`` hops of the changed ones (the connected component for
+       unbounded paths).
+
+    *partners*, given the changed triples, names the nodes a join the store cannot look
+    up compares them with (the duplicate check's normalised label keys, _labelkey).
+    Triples in *added* that the graph already holds are no change.
+    """
+    union = ChangedAccess(before, added)  # before and after together: walks see both
+    subjects = {s for s in added.subjects()}
+    preds = {p for p in added.predicates()}
+    held = set(before.outgoing(subjects, preds)) if subjects else set()
+    changes: list[tuple[Triple, bool]] = [(t, True) for t in added if t not in held]
+    changes += [(t, False) for t in removed]
+    if not changes:
+        return set()
+    out: set[Node] = set()
+
+    def node(n: Node) -> bool:
+        return not isinstance(n, Literal) and not is_vocabulary(n)
+
+    typed: dict[Node, bool] = {}  # node -> its type only gained (True) or also lost
+    classes: set[Node] = set()
+    literals: set[Node] = set()  # objects of sh:targetObjectsOf properties
+    for (s, p, o), gained in changes:
+        out.add(s)
+        if node(o):
+            out.add(o)
+        elif isinstance(o, Literal) and p in deps.object_targets:
+            literals.add(o)
+        if p == RDF.type:
+            typed[s] = typed.get(s, True) and gained
+        elif p == RDFS.subClassOf:
+            classes.add(s)
+        if p in deps.joins or p == RDF.type:
+            for v in union.outgoing([s], deps.joins):
+                for x, _q, _v in union.incoming([v[2]], deps.joins):
+                    out.add(x)
+        described = deps.described and isinstance(s, URIRef) and str(s).startswith(deps.described)
+        if described and not is_vocabulary(s):
+            out.update(x for x, _q, _o in union.incoming([s]))
+    if partners is not None:
+        changed = Graph()
+        for t, _gained in changes:
+            changed.add(t)
+        out.update(partners(changed))
+    if classes:  # instances of the classes below a changed rdfs:subClassOf
+        below = _closure_of(
+            classes, lambda ns: [t[0] for t in union.incoming(ns, [RDFS.subClassOf])]
+        )
+        for x, _p, _c in union.incoming(below, [RDF.type]):
+            typed[x] = False
+            out.add(x)
+    if vocabulary is not None and plan.families:
+        _chain_focus(union, changes, plan, vocabulary, out)
+    if typed:
+        _type_readers(union, typed, deps, vocabulary, out)
+    if deps.deep:
+        frontier = set(out)
+        hop = 0
+        while frontier and (deps.depth is None or hop < deps.depth):
+            reached: set[Node] = set()
+            for _s, _p, o in union.outgoing(frontier):
+                if node(o):
+                    reached.add(o)
+            for s, _p, _o in union.incoming(frontier):
+                reached.add(s)
+            frontier = {n for n in reached if node(n)} - out
+            out |= frontier
+            hop += 1
+    return {n for n in out if node(n)} | literals
+
+
+def _closure_of(start: set[Node], step: Callable[[set[Node]], Iterable[Node]]) -> set[Node]:
+    """*start* and every node reached from it by repeating *step*."""
+    seen = set(start)
+    frontier = set(start)
+    for _ in range(MAX_CHAIN):
+        frontier = {n for n in step(frontier) if not isinstance(n, Literal)} - seen
+        if not frontier:
+            break
+        seen |= frontier
+    return seen
+
+
+def _chain_focus(
+    access: Access,
+    changes: list[tuple[Triple, bool]],
+    plan: Plan,
+    vocabulary: Vocabulary,
+    out: set[Node],
+) -> None:
+    """Rule 2 of :func:`focus_of_change`: the nodes below (or above) a changed link of a
+    transitive property, whose derived chain it changes."""
+    for i, (fwd, inv) in enumerate(plan.families):
+        dirs = plan.directions[i] if plan.directions is not None else frozenset({1, -1})
+        lows: set[Node] = set()
+        highs: set[Node] = set()
+        for (s, p, o), _gained in changes:
+            if isinstance(o, Literal):
+                continue
+            if p in fwd:
+                lows.add(s)
+                highs.add(o)
+            elif p in inv:
+                lows.add(o)
+                highs.add(s)
+        if 1 in dirs and lows:  # nodes that read what lies above them: those below the link
+            out |= _closure_of(lows, _stepper(access, fwd, inv, down=True))
+        if -1 in dirs and highs:
+            out |= _closure_of(highs, _stepper(access, fwd, inv, down=False))
+
+
+def _stepper(
+    access: Access, fwd: Collection[Node], inv: Collection[Node], *, down: bool
+) -> Callable[[set[Node]], list[Node]]:
+    """One step along a transitive family: to what lies below (``x fwd n``, ``n inv x``)
+    or above (``n fwd x``, ``x inv n``) the nodes."""
+
+    def step(ns: set[Node]) -> list[Node]:
+        if down:
+            return [t[0] for t in access.incoming(ns, fwd)] + [
+                t[2] for t in access.outgoing(ns, inv)
+            ]
+        return [t[2] for t in access.outgoing(ns, fwd)] + [t[0] for t in access.incoming(ns, inv)]
+
+    return step
+
+
+def _type_readers(
+    access: Access,
+    typed: dict[Node, bool],
+    deps: Dependencies,
+    vocabulary: Vocabulary | None,
+    out: set[Node],
+) -> None:
+    """Rule 3 of :func:`focus_of_change`: the nodes that read the type of a node whose
+    type changed, through a property with ``sh:class``."""
+
+    def wider(props: frozenset[Node]) -> set[Node]:
+        if vocabulary is None:
+            return set(props)
+        return set(props) | {q for q, sup in vocabulary.super_properties.items() if sup & props}
+
+    def inverses(props: set[Node]) -> set[Node]:
+        if vocabulary is None:
+            return set()
+        return {i for p in props for i in vocabulary.inverse.get(p, ())} | (
+            props & vocabulary.symmetric
+        )
+
+    transitive = vocabulary.transitive if vocabulary is not None else set()
+    for only_gained in (True, False):
+        nodes = {n for n, g in typed.items() if g == only_gained}
+        if not nodes:
+            continue
+        fwd = deps.typed_fwd & deps.anti if only_gained else deps.typed_fwd
+        bwd = deps.typed_bwd & deps.anti if only_gained else deps.typed_bwd
+        f, b = wider(frozenset(fwd)), wider(frozenset(bwd))
+        # n P x (read forward by n): n is a subject pointing at x, or x Q n with Q an inverse
+        for s, _p, _o in access.incoming(nodes, f):
+            out.add(s)
+        for _s, _p, o in access.outgoing(nodes, inverses(f)):
+            out.add(o)
+        for _s, _p, o in access.outgoing(nodes, b):
+            out.add(o)
+        for s, _p, _o in access.incoming(nodes, inverses(b)):
+            out.add(s)
+        chained = frozenset(f & transitive)
+        if chained:  # x partOf+ n: every node below reads n's type through the chain
+            out |= _closure_of(nodes, _stepper(access, chained, inverses(set(chained)), down=True))
+        chained_b = frozenset(b & transitive)
+        if chained_b:
+            out |= _closure_of(
+                nodes, _stepper(access, chained_b, inverses(set(chained_b)), down=False)
+            )

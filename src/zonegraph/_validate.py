@@ -9,14 +9,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ._namespaces import SH, bind_prefixes, shorten
 from ._targets import Targets
+
+if TYPE_CHECKING:
+    from ._neighbourhood import Access, Dependencies, Plan
+    from ._reason import Vocabulary
 
 SEVERITIES = ("Violation", "Warning", "Info")
 #: The severities that make facts unacceptable (exit code 1): the others are advice.
@@ -308,3 +313,76 @@ def check_shapes(shapes: Graph) -> list[str]:
     except Exception as exc:  # pyshacl raises ReportableRuntimeError on bad shapes
         return [str(exc)]
     return [] if conforms else [str(text)]
+
+
+def result_key(r: ValidationResult) -> tuple[object, ...]:
+    """What makes two results the same result: severity, focus node, path, value,
+    constraint component and source shape. Not the message, which may describe the value
+    node's triples (pySHACL's default for ``sh:and`` does: the same fault reads
+    differently once the node gains a triple), nor the details that explain it."""
+    return (r.severity, r.focus_node, r.path, r.value, r.constraint, r.source_shape)
+
+
+def new_results(
+    after: Iterable[ValidationResult], before: Iterable[ValidationResult]
+) -> list[ValidationResult]:
+    """The results of *after* that *before* does not have (by :func:`result_key`)."""
+    old = {result_key(r) for r in before}
+    return [r for r in after if result_key(r) not in old]
+
+
+def validate_change(
+    before: Access,
+    added: Graph,
+    removed: Graph,
+    shapes: Graph,
+    *,
+    plan: Plan,
+    deps: Dependencies,
+    targets: Targets | None = None,
+    vocabulary: Vocabulary | None = None,
+    prepare: Callable[[Graph], Graph] = lambda g: g,
+    is_vocabulary: Callable[[Node], bool] = lambda n: False,
+    restated: bool = False,
+    partners: Callable[[Graph], Collection[Node]] | None = None,
+) -> list[ValidationResult]:
+    """The results that the change (*added* triples, *removed* triples) adds to the graph
+    that *before* reads, anywhere in it: the gate.
+
+    The focus nodes whose results the change can alter are found from the shapes
+    (_neighbourhood.focus_of_change) and validated over their neighbourhood after the
+    change; if any result, they are validated again over their neighbourhood before
+    it, and only the results that were not there before are returned (a result the
+    graph already had is not the change's fault). *prepare* adds what validation sees
+    besides the data (the ontology, the closure) to a neighbourhood; *partners* names the
+    nodes a join the store cannot look up compares changed nodes with (focus_of_change).
+    """
+    from ._neighbourhood import ChangedAccess, extract, focus_of_change
+
+    focus = focus_of_change(
+        before,
+        added,
+        removed,
+        plan,
+        deps,
+        vocabulary,
+        is_vocabulary=is_vocabulary,
+        partners=partners,
+    )
+    if not focus:
+        return []
+    targets = targets or Targets.of(shapes)
+
+    def results(access: Access, nodes: set[Node]) -> list[ValidationResult]:
+        data = prepare(extract(access, nodes, plan, bounded=deps.bounded))
+        return results_from_report(
+            run_pyshacl(data, shapes, focus=nodes, targets=targets), keep=nodes
+        )
+
+    after = results(ChangedAccess(before, added, removed, restated=restated), focus)
+    if not after:  # nothing after the change: nothing new (a valid batch costs one run)
+        return []
+    # All the focus nodes again, not only those with results: a result of a nested
+    # property shape names the value node as its focus, and another focus node may
+    # have been the one that gave it before.
+    return new_results(after, results(before, focus))
