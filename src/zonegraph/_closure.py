@@ -11,7 +11,8 @@ docs/performance.md):
 
 :func:`validation_closure` is the first three (validation never sees domain and
 range types, which turn a wrongly typed link into a wrong type instead of an
-error); :func:`fast_closure` is all of them, what the inferred graph holds.
+error), with the normalised labels the duplicate check joins on (_labelkey);
+:func:`fast_closure` is all of them, what the inferred graph holds.
 
 :class:`Closure` keeps what it has derived, indexed, so more facts can be
 added later and only their consequences are derived (:meth:`Closure.add`):
@@ -31,6 +32,7 @@ from typing import Protocol
 from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.term import Node
 
+from ._labelkey import label_keys
 from ._reason import Triple, Vocabulary
 
 
@@ -153,8 +155,13 @@ def validation_closure(data: Iterable[Triple], vocabulary: Vocabulary) -> set[Tr
     >>> new = validation_closure(data, Vocabulary(onto))
     >>> (zg.a, zg.partOf, zg.c) in new, (zg.c, zg.hasPart, zg.a) in new
     (True, True)
+
+    With them, the key of each label of a ``zgr:`` entity (``zgsh:labelKey``, which
+    zgsh:DuplicateEntityShape joins on: _labelkey).
     """
-    return Closure(vocabulary).add(data)
+    data = data if isinstance(data, Graph) else list(data)
+    derived = Closure(vocabulary).add(data)
+    return derived | set(label_keys(data)) | set(label_keys(derived))
 
 
 def fast_closure(
