@@ -361,9 +361,7 @@ class KnowledgeGraph:
             return ValidationReport()
         deps = self.__dict__.get("_dependencies")
         if deps is None:
-            deps = self.__dict__["_dependencies"] = Dependencies.from_shapes(
-                self.shapes, self.plan
-            )
+            deps = self.__dict__["_dependencies"] = Dependencies.from_shapes(self.shapes, self.plan)
 
         def prepare(data: Graph) -> Graph:
             data += self._validation_ontology
@@ -497,34 +495,10 @@ class KnowledgeGraph:
             _inferred.write_cached(key, inferred)
             self._inferred_cache = {key: inferred}
 
-    def validate_change(
-        self, added: Graph, removed: Graph, touched: set[Node] | None = None
-    ) -> ValidationReport:
-        """Validate the graph as it would be after adding *added* and removing *removed*.
-
-        The same shapes, over the data, the ontology and the validation closure;
-        only the *touched* nodes (by default the subjects and linked entities of
-        the changed triples) are focus nodes, and only their results are kept.
-        """
-        if not len(removed):
-            return self._validate_new([(Path("new facts"), added)])
-        nodes = {
-            t
-            for t in (touched or _write.touched_nodes([*added, *removed]))
-            if not (isinstance(t, URIRef) and self._is_vocabulary(t))
-        }
-        if not nodes:
-            return ValidationReport()
-        data = self.data()
-        for t in removed:
-            data.remove(t)
-        data += added
-        data += self.ontology
-        for t in validation_closure(data, self.vocabulary):
-            data.add(t)
-        with guarded("SHACL validation", allow_network=self.allow_network):
-            report = run_pyshacl(data, self.shapes, focus=nodes, targets=self.targets)
-        return ValidationReport(results=results_from_report(report, keep=nodes))
+    def validate_change(self, added: Graph, removed: Graph | None = None) -> ValidationReport:
+        """The results that adding *added* and removing *removed* would bring, anywhere in
+        the graph: the one validation of every change (the write path, _write, calls it)."""
+        return self._validate_new(added, removed if removed is not None and len(removed) else None)
 
     def inferred_after(self, facts: Iterable[tuple[Node, Node, Node]]) -> Graph | None:
         """The inferred graph with what new *facts* derive, if the current one is known

@@ -21,10 +21,9 @@ the ontology and the union default graph cannot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
 from . import _write
 from ._errors import SourceError, ZonegraphError
@@ -131,7 +130,6 @@ def delete_graph(kg: KnowledgeGraph, graph: str) -> WriteResult:
 def replace_graphs(
     kg: KnowledgeGraph,
     after: Mapping[URIRef, Graph],
-    touched: Iterable[Node] | None = None,
     *,
     whole: bool = False,
 ) -> WriteResult:
@@ -145,19 +143,18 @@ def replace_graphs(
     change = _write.Change(replaced={source_graph(str(n)): g for n, g in after.items()})
     for name in change.replaced:
         change.headers[name] = f"What <{name}> states (written through the zonegraph server)."
-    return _apply(kg, change, touched=touched, from_view=not whole)
+    return _apply(kg, change, from_view=not whole)
 
 
 def _apply(
     kg: KnowledgeGraph,
     change: _write.Change,
     *,
-    touched: Iterable[Node] | None = None,
     from_view: bool = False,
 ) -> WriteResult:
     """The one write path (_write.apply), its refusals as HTTP statuses."""
     try:
-        return _write.apply(kg, change, touched=touched, from_view=from_view)
+        return _write.apply(kg, change, from_view=from_view)
     except _write.StaleChange as exc:
         raise UpdateRefused(exc.message, status=409, hint=exc.hint) from None
     except SourceError as exc:

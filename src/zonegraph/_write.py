@@ -205,13 +205,12 @@ def apply(
     kg: KnowledgeGraph,
     change: Change,
     *,
-    touched: Iterable[Node] | None = None,
     from_view: bool = False,
 ) -> WriteResult:
     """Validate *change* against the graph it would produce and, if it conforms, make it.
 
-    *touched* (the nodes whose facts change) defaults to the subjects and linked
-    entities of every triple added or removed. *from_view*: the change was
+    The change is validated by :meth:`KnowledgeGraph.validate_change`: the results
+    it adds anywhere in the graph. *from_view*: the change was
     computed from the graph as this process read it (a SPARQL Update); if the KG
     files changed on disk since, it is refused (:class:`StaleChange`) instead of
     being applied to a graph it was not computed from.
@@ -219,7 +218,7 @@ def apply(
     names = change.names()
     kg.refuse_writes_to_shipped()
     if not kg.keeps_files():
-        return _apply(kg, change, names, touched)
+        return _apply(kg, change, names)
     with locked(kg.layout.kg_dir):
         recover(kg.layout.kg_dir)  # finish or undo a change a crash interrupted
         if kg.refresh() and from_view:
@@ -228,12 +227,10 @@ def apply(
                 "after this change was computed; nothing was changed",
                 hint="send it again: it will run on the graph as it is now",
             )
-        return _apply(kg, change, names, touched)
+        return _apply(kg, change, names)
 
 
-def _apply(
-    kg: KnowledgeGraph, change: Change, names: list[URIRef], touched: Iterable[Node] | None
-) -> WriteResult:
+def _apply(kg: KnowledgeGraph, change: Change, names: list[URIRef]) -> WriteResult:
     existing = set(kg.graph_names())
     keeps_files = kg.keeps_files()
     paths = {n: source_path(kg.layout, str(n)) for n in names} if keeps_files else {}
@@ -263,8 +260,7 @@ def _apply(
             removed_triples |= minus
     if not changes:
         return WriteResult(ValidationReport())
-    nodes = set(touched) if touched is not None else touched_nodes(added_triples | removed_triples)
-    report = kg.validate_change(_graph(added_triples), _graph(removed_triples), nodes)
+    report = kg.validate_change(_graph(added_triples), _graph(removed_triples))
     if not report.conforms:
         return WriteResult(report, changes=changes)
     changed = [n for n in names if str(n) in changes]
