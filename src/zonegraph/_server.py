@@ -461,7 +461,7 @@ class Server:
                     g.add(t)
                 after[URIRef(name)] = g
             outcome = await self.apply(
-                lambda: _update.replace_graphs(self.kg, after, reply.touched)
+                lambda: _update.replace_graphs(self.kg, after)
             )
         return self.outcome(request, outcome)
 
