@@ -600,3 +600,20 @@ def _kg_copy(tmp_path: Path) -> Path:
         for part in ("ontology", "kg", "queries"):
             shutil.copytree(REPO / part, root / part)
     return root
+
+
+def test_the_files_of_one_command_count_together_towards_the_triple_limit(
+    tmp_path: Path,
+) -> None:
+    """Ten files just under the limit would cost ten times the time the limit is there to bound."""
+    a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    a.write_text(_lines(3), encoding="utf-8")
+    b.write_text(_lines(3), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--max-triples", "5", "validate", str(a), str(b)])
+    assert result.exit_code == 2, result.output
+    assert f"{b}:4:12: the input has more than 5 triples (the limit), counted over the files" in (
+        result.stderr
+    )
+    assert "(3 in those before this one)" in result.stderr
+    ok = CliRunner().invoke(main, ["--max-triples", "6", "validate", str(a), str(b)])
+    assert "more than" not in ok.output

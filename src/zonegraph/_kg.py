@@ -307,19 +307,21 @@ class KnowledgeGraph:
     # -- validation -----------------------------------------------------------
 
     def read_facts(self, paths: Iterable[str | Path]) -> list[tuple[Path, Graph]]:
-        """Parse new-facts files strictly; InputError names file:line:column."""
-        return [
-            (
+        """Parse new-facts files strictly; InputError names file:line:column. The files are
+        one input for the limits: their triples count together towards ``max_triples``."""
+        files: list[tuple[Path, Graph]] = []
+        counted = 0
+        for p in paths:
+            graph = parse_turtle(
                 Path(p),
-                parse_turtle(
-                    Path(p),
-                    limits=self.limits,
-                    allow_network=self.allow_network,
-                    require_triples=True,
-                ),
+                limits=self.limits,
+                allow_network=self.allow_network,
+                require_triples=True,
+                counted=counted,
             )
-            for p in paths
-        ]
+            counted += len(graph)
+            files.append((Path(p), graph))
+        return files
 
     def validate(self, paths: Iterable[str | Path]) -> ValidationReport:
         """Validate new facts together with the graph they would join.

@@ -91,6 +91,7 @@ def parse_turtle(
     display_name: str | None = None,
     allow_network: bool = False,
     require_triples: bool = False,
+    counted: int = 0,
 ) -> Graph:
     """Parse one Turtle file strictly and return its graph.
 
@@ -99,7 +100,9 @@ def parse_turtle(
     file over a limit of *limits*, not UTF-8, with a syntax error, a relative
     IRI without a base, an invalid IRI, an ill-typed literal, a malformed
     language tag, (unless *allow_network*) an ``owl:imports`` statement, or
-    (with *require_triples*) no triple at all.
+    (with *require_triples*) no triple at all. *counted* triples of other files
+    read in the same batch count towards ``max_triples``: a batch of files is
+    bounded as one input.
 
     Without *limits*, only *max_bytes* applies (the size; ``None``: none), as
     before the limits existed: callers that read the KG's own files (``fmt``)
@@ -114,7 +117,7 @@ def parse_turtle(
     name = display_name or str(path)
     data = read_regular_file(path, name, limits.max_bytes)
     graph = parse_turtle_text(
-        data, name=name, base=base, allow_network=allow_network, limits=limits
+        data, name=name, base=base, allow_network=allow_network, limits=limits, counted=counted
     )
     if require_triples and not len(graph):
         raise InputError(
@@ -202,6 +205,7 @@ def parse_turtle_text(
     base: str | None = None,
     allow_network: bool = False,
     limits: IntakeLimits | None = None,
+    counted: int = 0,
 ) -> Graph:
     """Parse Turtle given as bytes or text (a request body); see :func:`parse_turtle`.
 
@@ -237,6 +241,7 @@ def parse_turtle_text(
             base=base,
             refuse=None if allow_network else _NO_IMPORTS,
             limits=limits,
+            counted=counted,
         )
     except InputError as exc:
         other = _other_format(text, name)

@@ -142,6 +142,7 @@ def read_turtle(
     base: str | None = None,
     refuse: Mapping[URIRef, tuple[str, str]] | None = None,
     limits: IntakeLimits | None = None,
+    counted: int = 0,
 ) -> list[Triple]:
     """The triples of the Turtle document *text*; InputError (file:line:column) if it is not one.
 
@@ -149,7 +150,8 @@ def read_turtle(
     text) a relative IRI is refused. *refuse* maps predicates the text may not
     use to the message and the hint of the error. *limits* (default:
     :class:`~zonegraph._parse.IntakeLimits`) bounds triples, nesting and
-    collections; the error is where the input crosses one.
+    collections; the error is where the input crosses one. *counted* triples
+    of other files read together with this one count towards ``max_triples``.
 
     >>> [str(t) for t in read_turtle('<http://a/s> <http://a/p> "x" .', name="f.ttl")[0]]
     ['http://a/s', 'http://a/p', 'x']
@@ -158,7 +160,7 @@ def read_turtle(
         from ._parse import IntakeLimits
 
         limits = IntakeLimits()
-    reader = _Reader(text, base, refuse or {}, limits)
+    reader = _Reader(text, base, refuse or {}, limits, counted)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -199,6 +201,7 @@ class _Reader:
         base: str | None,
         refuse: Mapping[URIRef, tuple[str, str]],
         limits: IntakeLimits,
+        counted: int = 0,
     ) -> None:
         self.text = text
         self.refuse = refuse
@@ -210,6 +213,7 @@ class _Reader:
         self.depth = 0
         self.max_depth = limits.max_depth
         self.max_triples = limits.max_triples
+        self.counted = counted  # triples of the files read before, in the same batch
         self.max_collection = limits.max_collection
         #: A directive or a statement was read: the file is Turtle, its content may be quoted.
         self.turtle_like = False
@@ -240,13 +244,18 @@ class _Reader:
 
     def add(self, triple: Triple, pos: int) -> None:
         """Keep *triple*, made at *pos*, unless it is one over the limit."""
-        if self.max_triples is not None and len(self.triples) >= self.max_triples:
+        if self.max_triples is not None and len(self.triples) + self.counted >= self.max_triples:
             raise self.too_many(pos)
         self.triples.append(triple)
 
     def too_many(self, pos: int) -> _Refusal:
+        before = (
+            f", counted over the files given together ({self.counted:,} in those before this one)"
+            if self.counted
+            else ""
+        )
         return self.over_limit(
-            f"the input has more than {self.max_triples:,} triples (the limit)",
+            f"the input has more than {self.max_triples:,} triples (the limit){before}",
             "--max-triples",
             pos,
         )
@@ -519,7 +528,7 @@ class _Reader:
             # the collection's two triples per element count before they are made
             if (
                 self.max_triples is not None
-                and len(self.triples) + 2 * (len(items) + 1) > self.max_triples
+                and len(self.triples) + self.counted + 2 * (len(items) + 1) > self.max_triples
             ):
                 raise self.too_many(self.pos)
             items.append(self.object())
