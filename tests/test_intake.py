@@ -617,3 +617,30 @@ def test_the_files_of_one_command_count_together_towards_the_triple_limit(
     assert "(3 in those before this one)" in result.stderr
     ok = CliRunner().invoke(main, ["--max-triples", "6", "validate", str(a), str(b)])
     assert "more than" not in ok.output
+
+
+def test_the_server_refuses_a_request_body_over_the_kgs_limits(tmp_path: Path) -> None:
+    """A Graph Store PUT and POST go through the same reader with the limits the KG was opened
+    with (``zonegraph --max-triples N serve``); nothing of the KG changes."""
+    import httpx
+
+    from serverkit import TOKEN, copy_kg, running_server, snapshot
+
+    root = copy_kg(tmp_path / "kg")
+    before = snapshot(root)
+    graph = "https://w3id.org/zonegraph/source/chinadaily-2018-06-10"
+    body = _lines(3).encode()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+    kg = open_kg(root, limits=IntakeLimits(max_triples=2))
+    with (
+        running_server(kg, allow_updates=True, token=TOKEN) as srv,
+        httpx.Client(base_url=srv.url, timeout=60) as http,
+    ):
+        for method in ("PUT", "POST"):
+            r = http.request(
+                method, "/store", params={"graph": graph}, content=body, headers=headers
+            )
+            assert r.status_code == 400, r.text
+            assert "request body:4:12: the input has more than 2 triples" in r.text, r.text
+            assert "--max-triples" in r.text
+    assert snapshot(root) == before
