@@ -101,7 +101,10 @@ class KnowledgeGraph:
     def parse_kg_file(self, path: Path) -> Graph:
         """One of the KG's own files, read strictly (whatever its size)."""
         return parse_turtle(
-            path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network
+            path,
+            max_bytes=None,
+            display_name=self.display_path(path),
+            allow_network=self.allow_network,
         )
 
     @property
@@ -114,7 +117,8 @@ class KnowledgeGraph:
 
     # -- basics ---------------------------------------------------------------
 
-    def _rel(self, path: Path) -> str:
+    def display_path(self, path: Path) -> str:
+        """*path* as messages show it: relative to the KG directory where it lies inside."""
         try:
             return str(path.relative_to(self.layout.root))
         except ValueError:
@@ -175,12 +179,20 @@ class KnowledgeGraph:
         """The SHACL shapes (``ontology/shapes.ttl``); never part of the data."""
         path = self.layout.shapes_file
         if not path.exists():
-            raise StoreError(f"no shapes file at {self._rel(path)}", hint="add ontology/shapes.ttl")
+            raise StoreError(
+                f"no shapes file at {self.display_path(path)}", hint="add ontology/shapes.ttl"
+            )
         shapes = parse_turtle(
-            path, max_bytes=None, display_name=self._rel(path), allow_network=self.allow_network
+            path,
+            max_bytes=None,
+            display_name=self.display_path(path),
+            allow_network=self.allow_network,
         )
         check_shapes_file(
-            shapes, path.read_bytes(), name=self._rel(path), allow_network=self.allow_network
+            shapes,
+            path.read_bytes(),
+            name=self.display_path(path),
+            allow_network=self.allow_network,
         )
         return shapes
 
@@ -383,7 +395,7 @@ class KnowledgeGraph:
                 vocabulary=self.vocabulary,
                 prepare=prepare,
                 is_vocabulary=self._is_vocabulary,
-                restated=not isinstance(self.store, MemoryStore),
+                restated=not self.store.keeps_lexical_forms,
                 # the entities whose label keys the changed labels share (the duplicate
                 # check joins on keys the store does not hold)
                 partners=lambda changed: same_key(self.labels, changed),
@@ -407,9 +419,7 @@ class KnowledgeGraph:
         else:  # only what validating *around* needs (a server sends just that neighbourhood)
             access: Access = self.store.access(SOURCE_GRAPHS)
             if extra is not None:
-                access = ChangedAccess(
-                    access, extra, restated=not isinstance(self.store, MemoryStore)
-                )
+                access = ChangedAccess(access, extra, restated=not self.store.keeps_lexical_forms)
             data = extract(access, around, self.plan)
             data += self._validation_ontology
         for t in validation_closure(data, self.vocabulary):
@@ -541,13 +551,12 @@ class KnowledgeGraph:
         With ``inferred``, the inferred graph (:meth:`inferred`, cached) is added
         as the graph ``https://w3id.org/zonegraph/graph/inferred``.
         """
-        dump = getattr(self.store, "dump", None)
         names = self.graph_names()
-        if dump is not None and (not inferred or INFERRED_GRAPH in names):
+        if not inferred or INFERRED_GRAPH in names:
             wanted = [n for n in names if str(n).startswith(str(ZGS))]
             wanted += [ONTOLOGY_GRAPH] if ontology else []
             wanted += [INFERRED_GRAPH] if inferred else []
-            text: str | None = dump(wanted, fmt)
+            text = self.store.dump(wanted, fmt)
             if text is not None:  # the store's own serializer (Oxigraph): fast at scale
                 return text
         graphs: dict[URIRef, Graph] = dict(self.source_graphs())

@@ -27,8 +27,6 @@ from ._errors import StoreError
 from ._fastread import checked
 from ._layout import Layout
 from ._namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, shorten
-from ._oxigraph import OxigraphStore
-from ._store import MemoryStore
 
 if TYPE_CHECKING:
     from ._kg import KnowledgeGraph
@@ -86,7 +84,7 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
     >>> load(kg).triples == load(kg).triples == len(store)
     True
     """
-    if isinstance(kg.store, MemoryStore):
+    if kg.store.from_files:
         raise StoreError(
             "the memory store lives only as long as one command; there is nothing to load into",
             hint="choose a store: zonegraph --store oxigraph:DIR load, or --store sparql:URL",
@@ -95,12 +93,12 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
     before = set(kg.store.graph_names())
     counts: dict[URIRef, int] = {}
     graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: kg.ontology}
-    if isinstance(kg.store, OxigraphStore):
+    if kg.store.loads_files:
         # Oxigraph's own parser, after the strict reader's checks (_fastread)
         fast: dict[URIRef, Path] = {}
         for path in kg.layout.source_files():
             name = URIRef(Layout.graph_name(path))
-            if checked(path, display_name=kg._rel(path), allow_network=kg.allow_network):
+            if checked(path, display_name=kg.display_path(path), allow_network=kg.allow_network):
                 fast[name] = path
             else:
                 graphs[name] = kg.parse_kg_file(path)

@@ -103,6 +103,8 @@ class OxigraphStore(Store):
                 "stop it, or put the store behind a server (oxigraph serve) and use sparql:URL",
             ) from exc
 
+    loads_files = True
+
     def reader_spec(self) -> str:
         """RocksDB lets one process write: other processes open the folder read-only (each
         sees the store as it was when it opened it, so readers reopen after a write)."""

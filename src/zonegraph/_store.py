@@ -13,6 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Dataset, Graph, URIRef
@@ -54,6 +55,23 @@ class Store(ABC):
 
     def rdflib_dataset(self) -> Dataset | None:
         """The rdflib Dataset the store is, if it is one (the memory store); else None."""
+        return None
+
+    #: True when the store keeps literals as written (``"202.0"`` stays ``202.0``); False
+    #: for stores that keep values and give back a canonical form (Oxigraph, Virtuoso).
+    keeps_lexical_forms: bool = False
+    #: True when :meth:`load_files` streams Turtle files into the store itself.
+    loads_files: bool = False
+
+    def load_files(self, files: Mapping[URIRef, Path]) -> dict[URIRef, int]:
+        """Replace each named graph of *files* with the triples of the Turtle file (checked
+        already), streamed by the store's own loader; counts per graph. Only where
+        :attr:`loads_files`."""
+        raise NotImplementedError(f"the store {self.spec} does not load files itself")
+
+    def dump(self, names: Sequence[URIRef], fmt: str) -> str | None:
+        """The graphs *names* written in *fmt* by the store's own serializer, or None where
+        the store has none (zonegraph then writes them)."""
         return None
 
     def reader_spec(self) -> str:
@@ -140,6 +158,7 @@ class MemoryStore(Store):
 
     spec = "memory"
     from_files = True
+    keeps_lexical_forms = True
 
     def __init__(self) -> None:
         self.dataset = Dataset(default_union=True)

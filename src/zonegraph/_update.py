@@ -89,7 +89,7 @@ def parse_body(body: bytes, limits: IntakeLimits | None = None) -> Graph:
 
 def add_facts(kg: KnowledgeGraph, body: bytes, graph: str | None) -> WriteResult:
     """Graph Store POST: ``zonegraph add`` of *body* (with *graph*, they must be its facts)."""
-    parsed = parse_body(body, getattr(kg, "limits", None))
+    parsed = parse_body(body, kg.limits)
     target = source_graph(graph) if graph is not None else None
     header = leading_comments(body.decode("utf-8", errors="replace"))
     try:
@@ -116,7 +116,7 @@ def add_facts(kg: KnowledgeGraph, body: bytes, graph: str | None) -> WriteResult
 def put_graph(kg: KnowledgeGraph, body: bytes, graph: str) -> WriteResult:
     """Graph Store PUT: the source graph *graph* becomes *body*."""
     name = source_graph(graph)
-    return replace_graphs(kg, {name: parse_body(body, getattr(kg, "limits", None))}, whole=True)
+    return replace_graphs(kg, {name: parse_body(body, kg.limits)}, whole=True)
 
 
 def delete_graph(kg: KnowledgeGraph, graph: str) -> WriteResult:
