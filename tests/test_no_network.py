@@ -11,10 +11,14 @@ The second line of defence is tested on its own: inside
 directly (the parsed-input checks bypassed) and the audit hook must refuse.
 A control shows that the counter works: with ``--allow-network`` a SERVICE
 query does reach the server.
+
+These run on the memory store; ``tests/test_query_guard.py`` runs the query
+cases on every store (embedded Oxigraph, Oxigraph and Virtuoso servers).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -102,8 +106,9 @@ def test_hostile_input_sends_no_request(
 ) -> None:
     pointed = tmp_path / case.path.name
     pointed.write_bytes(case.path.read_bytes().replace(SENTINEL.encode(), address.encode()))
-    live = Case(pointed, case.what, case.command, case.exit, case.messages, case.setup)
-    live.messages = [m.replace(SENTINEL, address) for m in case.messages]
+    live = dataclasses.replace(
+        case, path=pointed, messages=[m.replace(SENTINEL, address) for m in case.messages]
+    )
     kg = _copy_kg(tmp_path / "kg")
     if case.setup == "append-to-shapes":
         extra = b"\n".join(

@@ -309,24 +309,73 @@ def bind_values(text: str, bindings: Mapping[str, Node], *, check: bool = True) 
     the variables bound); inside nested groups (OPTIONAL, UNION, GRAPH,
     EXISTS, subqueries), where a group is evaluated on its own, each use of a
     bound variable is replaced by the term itself. Terms are written from the
-    RDF terms in N-Triples syntax, never from a user's text, and the result is
-    parsed again before it is sent (``check``; a store whose own engine parses
-    the query skips it and calls :func:`check_parses` only if the engine refuses).
+    RDF terms in N-Triples syntax, never from a user's text, each replacement
+    between spaces (so a term never runs into the text beside it), and the
+    result is parsed again before it is sent (``check``; the stores instead
+    check the places themselves once per query text: :func:`binding_sites`,
+    :func:`zonegraph._query.check_bound`).
 
     >>> from rdflib import Literal
     >>> print(bind_values('SELECT ?t ?s { { ?s ?p ?o FILTER(CONTAINS(?o, ?t)) } }',
     ...                   {"t": Literal('x" } ')}))
     SELECT ?t ?s { VALUES (?t) { ("x\\" } ") }
-     { ?s ?p ?o FILTER(CONTAINS(?o, "x\\" } ")) } }
+     { ?s ?p ?o FILTER(CONTAINS(?o,  "x\\" } " )) } }
     """
     if not bindings:
         return text
+    terms = {name: nt_term(term) for name, term in bindings.items()}
+    bound = render_bindings(text, binding_sites(text, bindings), values_block(bindings), terms)
+    if check:
+        check_parses(bound)
+    return bound
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place :func:`bind_values` writes a term: ``term`` replaces the variable, ``as``
+    writes ``(term AS ?name)`` (a subquery's projection), ``paren`` writes ``(term)``."""
+
+    start: int
+    end: int
+    name: str
+    form: str
+
+
+@dataclass(frozen=True)
+class Sites:
+    """Where the VALUES block goes (after the ``{`` at ``at``), and the variables replaced."""
+
+    at: int
+    replaced: tuple[Site, ...]
+
+
+def render_bindings(text: str, sites: Sites, block: str, terms: Mapping[str, str]) -> str:
+    """*text* with *block* after its WHERE group's ``{`` and each site's variable replaced
+    by its term of *terms* (the text of a term, or of anything that stands for it)."""
+    out: list[str] = [text[: sites.at + 1], f" {block}\n"]
+    last = sites.at + 1
+    for site in sites.replaced:
+        term = terms[site.name]
+        if site.form == "as":
+            replacement = f"({term} AS ?{site.name})"
+        elif site.form == "paren":
+            replacement = f"({term})"
+        else:
+            replacement = term
+        out += [text[last : site.start], f" {replacement} "]
+        last = site.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def binding_sites(text: str, names: Iterable[str]) -> Sites:
+    """Where :func:`bind_values` writes the values of the variables *names* in *text*:
+    found by this module's tokenizer, from the text alone (not from the values)."""
+    names = set(names)
     at = where_group(text)
     if at is None:
         raise QueryError("the query has no WHERE group to bind parameters in")
-    terms = {name: nt_term(term) for name, term in bindings.items()}
-    out: list[str] = [text[: at + 1], f" {values_block(bindings)}\n"]
-    last = at + 1
+    sites: list[Site] = []
     depth = 1
     paren = 0
     # Subqueries: for each open subquery, the brace depth of its group, whether
@@ -356,33 +405,26 @@ def bind_values(text: str, bindings: Mapping[str, Node], *, check: bool = True) 
             paren += 1
         elif tok.text == ")":
             paren -= 1
-        elif tok.kind == "var" and tok.text in terms:
-            term = terms[tok.text]
+        elif tok.kind == "var" and tok.text in names:
             if previous is not None and previous.kind == "word" and previous.text.upper() == "AS":
                 raise QueryError(
                     f"?{tok.text} is a parameter, and the query assigns it (AS ?{tok.text})",
                     hint="rename the variable the query assigns",
                 )
             in_clause = bool(subqueries) and subqueries[-1][0] == depth
+            form: str | None
             if in_clause:  # a subquery's projection or solution modifiers
                 projection = not subqueries[-1][1]
                 top = paren == subqueries[-1][2]
-                replacement = (
-                    (f"({term} AS ?{tok.text})" if projection else f"({term})") if top else term
-                )
+                form = ("as" if projection else "paren") if top else "term"
             elif depth == 1:
-                replacement = None  # bound by the VALUES block
+                form = None  # bound by the VALUES block
             else:
-                replacement = term
-            if replacement is not None:
-                out += [text[last : tok.start], replacement]
-                last = tok.end
+                form = "term"
+            if form is not None:
+                sites.append(Site(tok.start, tok.end, tok.text, form))
         previous = tok
-    out.append(text[last:])
-    bound = "".join(out)
-    if check:
-        check_parses(bound)
-    return bound
+    return Sites(at, tuple(sites))
 
 
 def check_parses(text: str) -> None:
@@ -739,9 +781,17 @@ class SparqlStore(Store):
             self.update(text)
 
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+        """Send *text*, the canonical text that was checked (:func:`zonegraph._query.prepare`:
+        no escape left for the server to decode), with the parameters bound in it at places
+        proved to change none of its keywords (:func:`zonegraph._query.check_bound`)."""
+        from . import _query
+
         kind = query.algebra.name.replace("Query", "").upper()
         own_dataset = bool(query.algebra.get("datasetClause"))
-        return self._query(bind_values(text, bindings), kind, dataset=not own_dataset)
+        if bindings:
+            _query.check_bound(text, bindings, query)
+        sent = bind_values(text, bindings, check=False)
+        return self._query(sent, kind, dataset=not own_dataset)
 
     def select_rows(self, text: str, graphs: Sequence[URIRef] | None) -> list[Row]:
         if graphs is None:  # the server's own dataset: GRAPH ?g reaches every named graph

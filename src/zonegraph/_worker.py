@@ -27,7 +27,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rdflib import BNode, Dataset, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -36,6 +36,9 @@ from rdflib.term import Node
 
 from . import _conneg
 from ._errors import ParameterError, QueryError, UnknownQueryError, ZonegraphError
+
+if TYPE_CHECKING:
+    from ._query import Prepared
 
 log = logging.getLogger("zonegraph.server")
 
@@ -138,18 +141,19 @@ def _run_query(kg: Any, task: QueryTask) -> Reply:
     else:
         prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
         if task.default_graphs or task.named_graphs:
-            _set_dataset(prepared, task.default_graphs, task.named_graphs)
+            prepared = _set_dataset(prepared, task.default_graphs, task.named_graphs)
         _query.refuse_outside_access(prepared, graphs=map(str, kg.graph_names()))
         dataset = getattr(kg.store, "dataset", None)
         if isinstance(
             dataset, Dataset
         ):  # the in-memory store: rows are read lazily, up to the limit
             try:
-                result = _evaluate(dataset, prepared, task.max_rows)
+                result = _evaluate(dataset, prepared.query, task.max_rows)
             except _TooManyRows:
                 return _too_many(task.max_rows)
         elif task.default_graphs or task.named_graphs:
             return error(
+            result = _query.ordered(result, prepared.star_order)
                 400,
                 "default-graph-uri and named-graph-uri are not supported with the store "
                 f"{kg.store.spec}",
@@ -181,11 +185,11 @@ def _too_many(limit: int) -> Reply:
     )
 
 
-def _set_dataset(query: Query, default: tuple[str, ...], named: tuple[str, ...]) -> None:
-    """Replace the query's FROM / FROM NAMED with the protocol's graphs (which take precedence)."""
-    clauses = [CompValue("DatasetClause", default=URIRef(g)) for g in default]
-    clauses += [CompValue("DatasetClause", named=URIRef(g)) for g in named]
-    query.algebra["datasetClause"] = clauses
+def _set_dataset(prepared: Prepared, default: tuple[str, ...], named: tuple[str, ...]) -> Prepared:
+    """A copy of *prepared* whose FROM / FROM NAMED are the protocol's graphs (which take
+    precedence). The prepared query is shared (cached by text, also by the canned queries):
+    a request never changes it."""
+    return prepared.with_dataset(default, named)
 
 
 def _evaluate(dataset: Dataset, query: Query, max_rows: int) -> Any:
@@ -220,20 +224,19 @@ _REFUSED_UPDATES = {
 def _run_update(kg: Any, task: UpdateTask) -> Reply:
     """Evaluate the update on a copy of the dataset and report the named graphs it changes."""
     from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
     from rdflib.plugins.sparql.update import evalUpdate
 
     from ._query import _contains
 
-    prologue = kg.catalogue.prologue
-    offset = prologue.count("\n") + 1 if prologue else 0
+    from . import _query
     try:
-        update = translateUpdate(parseUpdate(f"{prologue}\n{task.text}" if prologue else task.text))
+        update, _where = _query.prepare_update(task.text, prologue=kg.catalogue.prologue)
+    except QueryError as exc:
+        return error(400, exc.message, exc.hint)
     except ParseException as exc:
         return error(
             400,
-            f"update:{exc.lineno - offset}:{exc.col}: SPARQL Update syntax error: {exc.msg}",
+            f"{exc.where(exc.loc)}: SPARQL Update syntax error: {exc.msg}",  # type: ignore[attr-defined]
             "check the update near that position",
         )
     except Exception as exc:
@@ -248,11 +251,15 @@ def _run_update(kg: Any, task: UpdateTask) -> Reply:
             )
         if _default_graph_template(op):
             return error(
+        refused = _with_refused(op)
+        if refused is not None:
+            return refused
                 400,
                 "the update changes the default graph, which is the union of the source graphs",
                 "name the source graph whose facts change: INSERT DATA { GRAPH <source> { … } }, "
                 "DELETE { GRAPH ?g { … } } WHERE { GRAPH ?g { … } }",
             )
+                "WITH <source> INSERT { … } WHERE { … }, "
         if _contains(op, "ServiceGraphPattern"):
             return error(
                 400,
@@ -293,12 +300,43 @@ def _run_update(kg: Any, task: UpdateTask) -> Reply:
 
 
 def _default_graph_template(op: CompValue) -> bool:
-    """True when an INSERT / DELETE of *op* writes triples outside any GRAPH."""
+    """True when an INSERT / DELETE of *op* writes triples outside any GRAPH (and, for
+    DELETE/INSERT … WHERE, without ``WITH <g>``, which makes <g> the graph they go to)."""
+def _with_graph(op: CompValue) -> Node | None:
+    """The graph of *op*'s ``WITH <g>`` (DELETE/INSERT … WHERE), or None."""
+    if op.name != "Modify" or "withClause" not in op:  # CompValue.get answers the key's name
+        return None
+    graph: Node | None = op["withClause"]
+    return graph
+
+
+def _with_refused(op: CompValue) -> Reply | None:
+    """An error Reply when *op* has ``WITH <g>`` and <g> is not a source graph."""
+    from ._errors import ZonegraphError
+    from ._update import source_graph
+
+    graph = _with_graph(op)
+    if graph is None:
+        return None
+    try:
+        source_graph(str(graph))
+    except ZonegraphError as exc:
+        return error(
+            400,
+            f"WITH <{graph}> is refused: {exc.message}",
+            "name a source graph in WITH (https://w3id.org/zonegraph/source/<slug>), "
+            "whose facts the update changes",
+        )
+    return None
+
+
     if op.name in ("InsertData", "DeleteData", "DeleteWhere"):
         parts = [op]
     elif op.name == "Modify":
         parts = [op[k] for k in ("insert", "delete") if k in op and op[k] is not None]
     else:
+        if _with_graph(op) is not None:
+            return False
         return False
     return any("triples" in part and part["triples"] for part in parts)
 
