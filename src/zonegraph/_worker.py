@@ -151,9 +151,9 @@ def _run_query(kg: Any, task: QueryTask) -> Reply:
                 result = _evaluate(dataset, prepared.query, task.max_rows)
             except _TooManyRows:
                 return _too_many(task.max_rows)
+            result = _query.ordered(result, prepared.star_order)
         elif task.default_graphs or task.named_graphs:
             return error(
-            result = _query.ordered(result, prepared.star_order)
                 400,
                 "default-graph-uri and named-graph-uri are not supported with the store "
                 f"{kg.store.spec}",
@@ -226,9 +226,9 @@ def _run_update(kg: Any, task: UpdateTask) -> Reply:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.update import evalUpdate
 
+    from . import _query
     from ._query import _contains
 
-    from . import _query
     try:
         update, _where = _query.prepare_update(task.text, prologue=kg.catalogue.prologue)
     except QueryError as exc:
@@ -249,17 +249,17 @@ def _run_update(kg: Any, task: UpdateTask) -> Reply:
                 f"{op.name.upper()} is refused: {_REFUSED_UPDATES[op.name]}",
                 "send the data itself with INSERT DATA, or with a Graph Store PUT or POST",
             )
-        if _default_graph_template(op):
-            return error(
         refused = _with_refused(op)
         if refused is not None:
             return refused
+        if _default_graph_template(op):
+            return error(
                 400,
                 "the update changes the default graph, which is the union of the source graphs",
                 "name the source graph whose facts change: INSERT DATA { GRAPH <source> { … } }, "
+                "WITH <source> INSERT { … } WHERE { … }, "
                 "DELETE { GRAPH ?g { … } } WHERE { GRAPH ?g { … } }",
             )
-                "WITH <source> INSERT { … } WHERE { … }, "
         if _contains(op, "ServiceGraphPattern"):
             return error(
                 400,
@@ -299,9 +299,6 @@ def _run_update(kg: Any, task: UpdateTask) -> Reply:
     return Reply(200, kind="UPDATE", graphs=changed, touched=sorted(touched, key=str))
 
 
-def _default_graph_template(op: CompValue) -> bool:
-    """True when an INSERT / DELETE of *op* writes triples outside any GRAPH (and, for
-    DELETE/INSERT … WHERE, without ``WITH <g>``, which makes <g> the graph they go to)."""
 def _with_graph(op: CompValue) -> Node | None:
     """The graph of *op*'s ``WITH <g>`` (DELETE/INSERT … WHERE), or None."""
     if op.name != "Modify" or "withClause" not in op:  # CompValue.get answers the key's name
@@ -330,13 +327,16 @@ def _with_refused(op: CompValue) -> Reply | None:
     return None
 
 
+def _default_graph_template(op: CompValue) -> bool:
+    """True when an INSERT / DELETE of *op* writes triples outside any GRAPH (and, for
+    DELETE/INSERT … WHERE, without ``WITH <g>``, which makes <g> the graph they go to)."""
     if op.name in ("InsertData", "DeleteData", "DeleteWhere"):
         parts = [op]
     elif op.name == "Modify":
-        parts = [op[k] for k in ("insert", "delete") if k in op and op[k] is not None]
-    else:
         if _with_graph(op) is not None:
             return False
+        parts = [op[k] for k in ("insert", "delete") if k in op and op[k] is not None]
+    else:
         return False
     return any("triples" in part and part["triples"] for part in parts)
 
