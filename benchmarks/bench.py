@@ -11,6 +11,7 @@ machine and the versions. Not a test: nothing here asserts.
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing as mp
 import os
@@ -296,6 +297,21 @@ def bench_size(n: int) -> list[dict[str, Any]]:
             "pyshacl whole graph + batch",
             goal_s=1.0,
         )
+    # a batch naming an existing zg:Role (a new post): the role's sh:Info check used to fetch
+    # every post with the role (9,847 at 1M triples); the gate fetches one (docs/performance.md)
+    role_batch = _role_batch(kgdir, batch)
+    for name, k in (("memory", kg), ("Oxigraph", kg_ox)):
+        t_role, rep_role = timed(functools.partial(k.validate, [role_batch]))
+        row(
+            f"validate 100-triple batch naming an existing role ({name} store)",
+            t_role,
+            t_whole,
+            100,
+            slow_note(t_whole, "baseline", f"{len(rep_role.results)} results"),
+            "zonegraph validate (incremental)",
+            "pyshacl whole graph + batch",
+            goal_s=1.0,
+        )
     t_check, _ = in_child(lambda: len(kg.check().results))
     stopped = [
         f"{what} timed out after {SLOW_TIMEOUT:.0f} s"
@@ -371,6 +387,24 @@ def _batch(kgdir: Path) -> Path:
     src = next(s for s in g.subjects() if "/source/" in str(s))
     for t in g.triples((src, None, None)):
         out.add(t)
+    out.serialize(path, format="turtle")
+    return path
+
+
+def _role_batch(kgdir: Path, batch: Path) -> Path:
+    """The 100-triple batch and a new post of the same generated cluster: the post names
+    an existing zg:Role (the roles are shared reference entities)."""
+    from rdflib import RDF, Graph, URIRef
+
+    from zonegraph._synth import PREFIXES, cluster
+
+    entities = cluster(10_000_000 + len(list((kgdir / "kg").glob("*.ttl"))), 1)
+    g = Graph().parse(data=PREFIXES + "\n".join(e.turtle() for e in entities), format="turtle")
+    out = Graph().parse(batch, format="turtle")
+    post = next(iter(g.subjects(RDF.type, URIRef("https://w3id.org/zonegraph/ontology#Post"))))
+    for t in g.triples((post, None, None)):
+        out.add(t)
+    path = kgdir.parent / f"{kgdir.name}-batch-role.ttl"
     out.serialize(path, format="turtle")
     return path
 

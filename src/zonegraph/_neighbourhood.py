@@ -975,6 +975,8 @@ def focus_of_change(
     typed: dict[Node, bool] = {}  # node -> its type only gained (True) or also lost
     classes: set[Node] = set()
     literals: set[Node] = set()  # objects of sh:targetObjectsOf properties
+    joined: set[Node] = set()  # nodes whose join values (labels) or types changed
+    described: set[Node] = set()  # undeclared terms in a described namespace
     for (s, p, o), gained in changes:
         out.add(s)
         if node(o):
@@ -986,12 +988,15 @@ def focus_of_change(
         elif p == RDFS.subClassOf:
             classes.add(s)
         if p in deps.joins or p == RDF.type:
-            for v in union.outgoing([s], deps.joins):
-                for x, _q, _v in union.incoming([v[2]], deps.joins):
-                    out.add(x)
-        described = deps.described and isinstance(s, URIRef) and str(s).startswith(deps.described)
-        if described and not is_vocabulary(s):
-            out.update(x for x, _q, _o in union.incoming([s]))
+            joined.add(s)
+        in_described = isinstance(s, URIRef) and str(s).startswith(deps.described or ("\0",))
+        if in_described and not is_vocabulary(s):
+            described.add(s)
+    if joined and deps.joins:  # one lookup for all: the values, then who else has them
+        values = {o for _s, _p, o in union.outgoing(joined, deps.joins)}
+        out.update(x for x, _q, _o in union.incoming(values, deps.joins))
+    if described:
+        out.update(x for x, _q, _o in union.incoming(described))
     if partners is not None:
         changed = Graph()
         for t, _gained in changes:
