@@ -644,3 +644,50 @@ def test_the_server_refuses_a_request_body_over_the_kgs_limits(tmp_path: Path) -
             assert "request body:4:12: the input has more than 2 triples" in r.text, r.text
             assert "--max-triples" in r.text
     assert snapshot(root) == before
+
+
+# -- what reading costs: no input amplifies its size --------------------------------------
+
+_HUGE_TERMS = {
+    "ill-typed literal": EX
+    + 'ex:s ex:p "'
+    + "1" * 100_000
+    + '"^^<http://www.w3.org/2001/XMLSchema#date> .',
+    "language tag": EX + 'ex:s ex:p "x"@a' + "-a" * 50_000 + " .",
+    "relative IRI": EX + "ex:s ex:p <" + "a" * 100_000 + "> .",
+    "undeclared prefix": EX + "ex:s ex:p ex:o .\n" + "p" * 100_000 + ":o ex:p ex:o .",
+}
+
+
+@pytest.mark.parametrize("text", _HUGE_TERMS.values(), ids=_HUGE_TERMS)
+def test_a_message_repeats_at_most_a_clipped_term(text: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_turtle_text(text, name="t.ttl")
+    assert len(info.value.message) < 400, info.value.message[:400]
+    assert "characters)" in info.value.message  # says how long the term was
+
+
+_AMPLIFIERS = {
+    # each 20-30 MB; with backtracking regular expressions they cost 3.4-4.6 GB
+    "comment lines": "'@prefix ex: <http://e/> .\\n' + '#\\n' * 10_000_000 + 'ex:s ex:p ex:o .'",
+    "dots after a name": "'@prefix ex: <http://e/> .\\nex:s ex:p ex:a' + '.' * 30_000_000",
+    "a long language tag": "'@prefix ex: <http://e/> .\\nex:s ex:p \"x\"@a' + '-a' * 15_000_000",
+}
+
+
+@pytest.mark.parametrize("expr", _AMPLIFIERS.values(), ids=_AMPLIFIERS)
+def test_reading_needs_memory_in_proportion_to_the_input(expr: str) -> None:
+    """Peak memory of a fresh process that reads 20-30 MB: under 1 GB (it was 3.4-4.6 GB)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import resource\nfrom zonegraph._parse import parse_turtle_text\n"
+        "from zonegraph import InputError\n"
+        f"text = ({expr}).encode()\n"
+        "try: parse_turtle_text(text, name='t')\nexcept InputError: pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.split()[-1]) < 1024, f"peak {out.stdout.strip()} MB"

@@ -89,19 +89,22 @@ _U = _BASE_CHARS + "_"
 _C = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_PREFIX = f"[{_BASE_CHARS}](?:[{_C}.]*[{_C}])?"
-_PN_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:(?:[{_C}.:]|{_PLX})*(?:[{_C}:]|{_PLX}))?"
+# A local name may not end with '.': a run of dots is taken only when a name character follows.
+# Possessive (*+, ++) so that nothing backtracks: with a backtracking group, 30 MB of dots
+# or of comment lines cost 17 s and 4.6 GB (the regex engine keeps a mark per repetition).
+_PN_LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:[{_C}:]|{_PLX}|\\.++(?=[{_C}:]|{_PLX}))*+"
 
-_WS = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*")
+_WS = re.compile(r"(?:[ \t\r\n]++|#[^\r\n]*+)*+")
 _PNAME = re.compile(f"({_PN_PREFIX})?:({_PN_LOCAL})?")
 _PNAME_NS = re.compile(f"({_PN_PREFIX})?:")
 _BLANK_LABEL = re.compile(f"_:[{_U}0-9](?:[{_C}.]*[{_C}])?")
-_LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_LANGTAG = re.compile(r"@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+")
 _DOUBLE = re.compile(
     r"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+)"
 )
 _DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_ANON = re.compile(r"\[(?:[ \t\r\n]+|#[^\r\n]*)*\]")
+_ANON = re.compile(r"\[(?:[ \t\r\n]++|#[^\r\n]*+)*+\]")
 _NAME_CHAR = re.compile(f"[{_C}]")
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -178,6 +181,8 @@ def read_turtle(
     except _Refusal as exc:
         line, column = line_column(text, exc.pos)
         message, hint = exc.message, exc.hint
+        if len(message) > 4 * CLIP:  # a safety net: every term in it is clipped already
+            message = message[: 4 * CLIP] + "…"
         if not reader.turtle_like and exc.quotes:
             message, hint = _NOT_TURTLE, _NOT_TURTLE_HINT
         elif not reader.turtle_like and message.startswith("Turtle syntax error"):
@@ -602,7 +607,7 @@ class _Reader:
         if not has_scheme(iri):
             if self.base is None:
                 raise self.fail(
-                    f"relative IRI <{iri}> with no base to resolve it against",
+                    f"relative IRI <{_clip(iri)}> with no base to resolve it against",
                     "write the full IRI (https://…) or declare @base at the top of the file",
                     pos=pos,
                     syntax=False,
@@ -612,7 +617,11 @@ class _Reader:
         problem = iri_problem(iri)
         if problem:
             raise self.fail(
-                f"invalid IRI <{iri}>: {problem}", _IRI_HINT, pos=pos, syntax=False, quotes=True
+                f"invalid IRI <{_clip(iri)}>: {_clip(problem)}",
+                _IRI_HINT,
+                pos=pos,
+                syntax=False,
+                quotes=True,
             )
         return iri
 
@@ -623,8 +632,8 @@ class _Reader:
         prefix = m.group(1) or ""
         if prefix not in self.prefixes:
             raise self.fail(
-                f"the prefix '{prefix}:' is not declared",
-                f"declare the prefix with @prefix {prefix}: <…> . at the top of the file",
+                f"the prefix '{_clip(prefix)}:' is not declared",
+                f"declare the prefix with @prefix {_clip(prefix)}: <…> . at the top of the file",
                 quotes=True,
             )
         self.pos = m.end()
@@ -633,7 +642,11 @@ class _Reader:
         problem = iri_problem(iri)
         if problem:
             raise self.fail(
-                f"invalid IRI <{iri}>: {problem}", _IRI_HINT, pos=start, syntax=False, quotes=True
+                f"invalid IRI <{_clip(iri)}>: {_clip(problem)}",
+                _IRI_HINT,
+                pos=start,
+                syntax=False,
+                quotes=True,
             )
         return URIRef(iri)
 
@@ -723,7 +736,7 @@ class _Reader:
             problem = language_tag_problem(tag)
             if problem:
                 raise self.fail(
-                    f"malformed language tag @{tag} ({problem})",
+                    f"malformed language tag @{_clip(tag)} ({_clip(problem)})",
                     "use a BCP 47 tag such as @en, @de-CH or @zh-Hans",
                     syntax=False,
                     quotes=True,
@@ -752,7 +765,7 @@ class _Reader:
             if problem:
                 short = _short(str(datatype))
                 raise self.fail(
-                    f'ill-typed literal "{lexical}"^^{short}: {problem}',
+                    f'ill-typed literal "{_clip(lexical)}"^^{_clip(short)}: {_clip(problem)}',
                     _DATATYPE_HINTS.get(
                         short, "write a value of that datatype, or change the datatype"
                     ),
@@ -775,6 +788,15 @@ _DATATYPE_HINTS = {
     "xsd:decimal": "write a number without quotes, such as 6.24",
     "xsd:boolean": "write true or false",
 }
+
+
+#: The most characters of one term (an IRI, a lexical form, a tag) a message repeats.
+CLIP = 80
+
+
+def _clip(text: str) -> str:
+    """*text*, cut to CLIP characters: a message must not repeat a 30 MB literal."""
+    return text if len(text) <= CLIP else f"{text[:CLIP]}… ({len(text):,} characters)"
 
 
 def _escaped(text: str) -> str:
