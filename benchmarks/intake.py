@@ -3,6 +3,7 @@
     python benchmarks/intake.py                         # parse 200k triples; refusals
     python benchmarks/intake.py --before ca467ab        # ... and the reader of that commit
     python benchmarks/intake.py --validate              # ... and validate batches of 1k-20k
+    python benchmarks/intake.py --worst-only            # only the costliest inputs under 32 MiB
 
 Each measurement runs in a fresh process (median CPU time, user + system, of
 --runs runs, and peak RSS, both from wait4), so one does not warm or grow the
@@ -15,6 +16,10 @@ next, and other work on the machine barely changes the figures:
 - **refusal**: ``zonegraph validate`` on inputs that the default limits refuse:
   1M triples in 46 MB (``--max-bytes`` raised so the triple limit is the one
   crossed) and a collection of 1M elements in 12 MB (the issue's cases);
+- **worst**: the costliest inputs found that fit the default 32 MiB: a
+  string of 16M escapes, 5M ``\\u`` escapes, 10M comment lines, 30M dots
+  after a name, a 15M-subtag language tag (the last three amplified memory
+  before the reader's regular expressions were made possessive);
 - **validate** (``--validate``): ``zonegraph validate`` of synth batches of
   1,000 to 20,000 triples against the shipped graph, the cost the default
   ``--max-triples`` (20,000) is chosen from: an answer within about 30 s.
@@ -81,7 +86,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--before", metavar="REV", help="also time the strict reader of REV")
     parser.add_argument("--validate", action="store_true", help="also time validate batches")
+    parser.add_argument("--worst-only", action="store_true", help="only the costliest inputs")
     args = parser.parse_args()
+    if args.worst_only:
+        worst(args.runs)
+        return
 
     with tempfile.TemporaryDirectory(prefix="zonegraph-intake-") as folder:
         tmp = Path(folder)
@@ -162,6 +171,30 @@ def main() -> None:
                 )
                 seconds, mb, code, _ = run(zonegraph("validate", str(batch)))
                 print(f"| {n:,} | {code} | {seconds:.1f} | {mb:.0f} |")
+
+
+_WORST = {
+    "a string of 16M \\t escapes": "'\"' + '\\\\t' * 16_000_000 + '\"'",
+    "a string of 5M \\u escapes": "'\"' + '\\\\u00e9' * 5_000_000 + '\"'",
+    "10M comment lines": "'ex:o .\\n' + '#\\n' * 10_000_000 + 'ex:s ex:p ex:o'",
+    "30M dots after a name": "'ex:a' + '.' * 30_000_000",
+    "a language tag of 15M subtags": "'\"x\"@a' + '-a' * 15_000_000",
+}
+
+
+def worst(runs: int) -> None:
+    print("## worst: the costliest inputs under the 32 MiB limit, read by the strict reader\n")
+    print("| input | CPU s (median) | peak MB | result |")
+    print("| --- | --- | --- | --- |")
+    for what, expr in _WORST.items():
+        code = (
+            "from zonegraph._parse import parse_turtle_text\nfrom zonegraph import InputError\n"
+            f"text = ('@prefix ex: <http://e/> .\\nex:s ex:p ' + {expr} + ' .').encode()\n"
+            "try: print(len(parse_turtle_text(text, name='t')), 'triple(s),', len(text), 'bytes')\n"
+            "except InputError as e: print('refused,', len(text), 'bytes')"
+        )
+        seconds, mb, out = median_run([PY, "-c", code], runs)
+        print(f"| {what} | {seconds:.2f} | {mb:.0f} | {out} |")
 
 
 if __name__ == "__main__":
