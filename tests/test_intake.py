@@ -398,7 +398,7 @@ def test_the_limits_are_one_checked_object() -> None:
     assert (DEFAULT_MAX_TRIPLES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_COLLECTION) == (20_000, 64, 10_000)
     for bad in ({"max_triples": 0}, {"max_depth": 0}, {"max_depth": 129}, {"max_bytes": 0}):
         with pytest.raises(ValueError):
-            IntakeLimits(**bad)  # type: ignore[arg-type]
+            IntakeLimits(**bad)
     kg_files = IntakeLimits.kg_files()
     assert (kg_files.max_bytes, kg_files.max_triples, kg_files.max_collection) == (None,) * 3
 
