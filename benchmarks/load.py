@@ -16,6 +16,19 @@ throughput, p50/p99 latency per kind of request and the status codes.
 Writes benchmarks/results/load.md and load.json; exits non-zero on any
 unexpected status (in particular any 5xx), a lost update, or a run cut short
 by --max-seconds. tests/test_load.py runs the same code with a smaller load.
+
+Each of the C clients connects from an address of its own in 127.0.1.0/24 (all
+of 127.0.0.0/8 is loopback on Linux; the server is still only 127.0.0.1), so
+the server's per-client limits see C clients, as they would C users.
+
+    python benchmarks/load.py --fairness            # issue #20: the same load, then again
+                                                    # beside 4 clients looping cross joins
+
+--fairness runs the load twice on fresh servers, without and with --attackers
+clients (from 127.0.2.0/24) sending `SELECT (COUNT(*) AS ?c) { ?a ?b ?c . ?d
+?e ?f . ?g ?h ?i }` in a loop for the whole measured phase, and writes the
+others' success rate and latency side by side to benchmarks/results/fairness.md
+and fairness.json.
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -55,6 +69,8 @@ PARKS = PREFIX + "SELECT ?park WHERE { ?park a zg:CooperationPark } ORDER BY ?pa
 COUNT_CLASSES = "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
 ENTITIES = f"""SELECT DISTINCT ?s WHERE {{ ?s a ?c .
   FILTER(STRSTARTS(STR(?s), "{ZGR}")) }} ORDER BY ?s LIMIT 60"""
+#: The attack of issue #20: a cross join that runs until the time limit stops it.
+CROSS_JOIN = "SELECT (COUNT(*) AS ?c) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 #: (name, query parameters) of the canned queries asked for.
 CANNED: list[tuple[str, dict[str, str]]] = [
@@ -118,6 +134,14 @@ class Params:
     workers: int = 2
     seed: int = 6
     timeout: float = 30.0  # client timeout per request
+    attackers: int = 0  # clients looping cross joins beside the load
+
+
+def client_address(i: int, block: int = 1) -> str:
+    """The loopback address of client *i*: 127.0.<block>.<i + 1> (i < 254)."""
+    if not 0 <= i < 254:
+        raise ValueError("at most 254 clients")
+    return f"127.0.{block}.{i + 1}"
 
 
 @dataclass
@@ -141,6 +165,7 @@ class Outcome:
     updates_missing: list[str] = field(default_factory=list)
     files_missing: list[str] = field(default_factory=list)
     server_log_errors: list[str] = field(default_factory=list)
+    attack: list[Sample] = field(default_factory=list)
 
     # -- derived numbers --------------------------------------------------------------
 
@@ -152,6 +177,10 @@ class Outcome:
 
     def five_xx(self) -> int:
         return sum(1 for s in self.samples if s.status >= 500)
+
+    def success(self) -> float:
+        """The share of the requests answered as expected (the attackers' not counted)."""
+        return 1 - len(self.unexpected()) / len(self.samples) if self.samples else 0.0
 
     def throughput(self) -> float:
         return len(self.samples) / self.wall if self.wall else 0.0
@@ -220,6 +249,12 @@ class Outcome:
             },
             "server_log_errors": self.server_log_errors[:20],
             "cut_short": self.cut_short,
+            "success_rate": round(self.success(), 5),
+            "attackers": {
+                "clients": self.params.attackers,
+                "requests": len(self.attack),
+                "statuses": dict(sorted(Counter(s.status for s in self.attack).items())),
+            },
             "problems": self.problems(),
         }
 
@@ -335,7 +370,12 @@ class ServerProcess:
     def log_errors(self) -> list[str]:
         lines = self.log_path.read_text(errors="replace").splitlines()
         keys = ("Traceback", "ERROR", "Exception", " 500 ", " 502 ", " 503 ", " 504 ")
-        return [line for line in lines if any(k in line for k in keys)]
+        # the attackers' 503s (from 127.0.2.x) are the point of a --fairness run
+        return [
+            line
+            for line in lines
+            if any(k in line for k in keys) and not re.search(r"\b127\.0\.2\.\d+:", line)
+        ]
 
 
 # -- the requests -----------------------------------------------------------------------
@@ -406,14 +446,45 @@ def make(kind: str, rng: random.Random, entities: list[str]) -> Req:
     raise ValueError(kind)
 
 
+def _client(url: str, p: Params, address: str) -> httpx.AsyncClient:
+    """An HTTP client with one connection, from *address*."""
+    return httpx.AsyncClient(
+        base_url=url,
+        timeout=p.timeout,
+        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        transport=httpx.AsyncHTTPTransport(local_address=address),
+    )
+
+
+async def attack(url: str, p: Params, stop: asyncio.Event, samples: list[Sample]) -> None:
+    """p.attackers clients, each sending the cross join in a loop until *stop*."""
+
+    async def one(i: int) -> None:
+        async with _client(url, p, client_address(i, block=2)) as c:
+            while not stop.is_set():
+                t = time.perf_counter()
+                try:
+                    status = (await c.get("/sparql", params={"query": CROSS_JOIN})).status_code
+                except httpx.HTTPError:
+                    status = 0
+                samples.append(Sample("attack", status, time.perf_counter() - t, True))
+
+    await asyncio.gather(*(one(i) for i in range(p.attackers)))
+
+
 async def fire(
-    reqs: list[Req], url: str, p: Params, deadline: float
+    reqs: list[Req],
+    url: str,
+    p: Params,
+    deadline: float,
+    attack_samples: list[Sample] | None = None,
 ) -> tuple[list[Sample], float, bool]:
-    """Send *reqs* from p.concurrency clients; stop taking new ones at *deadline*."""
+    """Send *reqs* from p.concurrency clients; stop taking new ones at *deadline*.
+
+    With *attack_samples*, p.attackers clients loop cross joins meanwhile."""
     samples: list[Sample] = []
     queue = iter(reqs)
     cut = False
-    limits = httpx.Limits(max_connections=p.concurrency, max_keepalive_connections=p.concurrency)
 
     async def client(c: httpx.AsyncClient) -> None:
         nonlocal cut
@@ -437,10 +508,23 @@ async def fire(
                 status = 0
             samples.append(Sample(r.kind, status, time.perf_counter() - t, status in r.expect))
 
+    stop = asyncio.Event()
+    attacking = None
+    if attack_samples is not None and p.attackers:
+        attacking = asyncio.ensure_future(attack(url, p, stop, attack_samples))
+        await asyncio.sleep(2 * 10.0 + 2)  # two rounds of cross joins at the default limit
     t0 = time.perf_counter()
-    async with httpx.AsyncClient(base_url=url, timeout=p.timeout, limits=limits) as c:
-        await asyncio.gather(*(client(c) for _ in range(p.concurrency)))
-    return samples, time.perf_counter() - t0, cut
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(_client(url, p, client_address(i)))
+            for i in range(p.concurrency)
+        ]
+        await asyncio.gather(*(client(c) for c in clients))
+    wall = time.perf_counter() - t0
+    if attacking is not None:
+        stop.set()
+        await attacking
+    return samples, wall, cut
 
 
 def run(p: Params, workdir: Path | None = None, log: Any = print) -> Outcome:
@@ -469,7 +553,9 @@ def run(p: Params, workdir: Path | None = None, log: Any = print) -> Outcome:
             reqs = schedule(p, entities, run_id, p.requests, p.updates)
             out.updates_sent = [ZGS + f"load-{run_id}-{i:04d}" for i in range(p.updates)]
             rss_from = len(sampler.samples)
-            out.samples, out.wall, out.cut_short = asyncio.run(fire(reqs, server.url, p, deadline))
+            out.samples, out.wall, out.cut_short = asyncio.run(
+                fire(reqs, server.url, p, deadline, out.attack)
+            )
             time.sleep(1.0)
             out.rss_end = tree_rss(server.proc.pid)
             out.rss = sampler.samples[rss_from:]
@@ -514,6 +600,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "versions": versions,
+        # the machine may be shared: its load average when the run started
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -553,6 +641,98 @@ def markdown(summary: dict[str, Any], env: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def fairness_markdown(runs: dict[str, dict[str, Any]], env: dict[str, Any]) -> str:
+    calm, attacked = runs["without"], runs["with"]
+    p = attacked["parameters"]
+    lines = [
+        "# The endpoint beside four clients looping cross joins (benchmarks/load.py --fairness)",
+        "",
+        f"{env['date']}, {env['cpu']} ({env['cores']} cores), Python {env['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+        + ".",
+        "",
+        f"The same load twice, each on a fresh `zonegraph serve` with the default limits "
+        f"({p['workers']} workers and 1 reserved for canned queries, 10 s per query, "
+        "2 queries at once per client): "
+        f"{p['requests']:,} requests from {p['concurrency']} clients (each from an address of "
+        f"its own), {p['updates']} Graph Store POSTs among them; the second time with "
+        f"{p['attackers']} more clients sending `{CROSS_JOIN}` in a loop, from 22 s before the "
+        "load starts until it ends. The numbers are the other clients' answers.",
+        "",
+        "| | without attackers | with attackers | with / without |",
+        "|---|---:|---:|---:|",
+    ]
+
+    def ratio(a: float, b: float) -> str:
+        return f"{b / a:.2f}x" if a else "-"
+
+    def pick(summary: dict[str, Any], key: str) -> float:
+        if key.startswith("latency."):
+            return float(summary["latency"][key.split(".", 1)[1]])
+        return float(summary[key])
+
+    rows = [
+        ("requests answered as expected", "success_rate", "{:.3%}"),
+        ("throughput (requests/s)", "throughput_rps", "{:,}"),
+        ("p50 latency (ms)", "latency.p50_ms", "{:,}"),
+        ("p99 latency (ms)", "latency.p99_ms", "{:,}"),
+        ("5xx answers", "five_xx", "{:,.0f}"),
+    ]
+    for label, key, fmt in rows:
+        a, b = pick(calm, key), pick(attacked, key)
+        lines.append(f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {ratio(a, b)} |")
+    lines += [
+        "",
+        "Per kind of request (success: answered with the expected status):",
+        "",
+        "| kind | success without | success with | p50 ms without | p50 ms with "
+        "| p99 ms without | p99 ms with | max ms with |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, k in attacked["per_kind"].items():
+        c = calm["per_kind"].get(kind)
+        if c is None:
+            continue
+
+        def rate(x: dict[str, Any]) -> str:
+            return f"{100 * (1 - x['unexpected'] / x['count']):.1f} %"
+
+        lines.append(
+            f"| {kind} | {rate(c)} | {rate(k)} | {c['p50_ms']} | {k['p50_ms']} "
+            f"| {c['p99_ms']} | {k['p99_ms']} | {k['max_ms']} |"
+        )
+    att = attacked["attackers"]
+    lines += [
+        "",
+        f"The attackers sent {att['requests']} cross joins: statuses {att['statuses']} "
+        "(503: stopped at the time limit, or turned away after waiting their turn).",
+        f"Problems without attackers: {'; '.join(calm['problems']) or 'none'}; "
+        f"with: {'; '.join(attacked['problems']) or 'none'}.",
+        "",
+        "The machine's load average (1, 5, 15 min) before each run: without "
+        f"{calm['load_average_before']}, with {attacked['load_average_before']} "
+        "(other work shared its cores; compare the two columns, not these numbers with "
+        "load.md).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def fairness(p: Params, out_dir: Path) -> int:
+    env = machine()
+    runs = {}
+    for label, attackers in (("without", 0), ("with", p.attackers or 4)):
+        print(f"-- the load {label} attackers")
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        outcome = run(Params(**{**asdict(p), "attackers": attackers}))
+        runs[label] = {**outcome.summary(), "load_average_before": load_before}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "fairness.json").write_text(json.dumps({"machine": env, **runs}, indent=2) + "\n")
+    text = fairness_markdown(runs, env)
+    (out_dir / "fairness.md").write_text(text)
+    print(text)
+    return 1 if any(r["problems"] for r in runs.values()) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     d = Params()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -563,6 +743,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-seconds", type=float, default=d.max_seconds)
     ap.add_argument("--workers", type=int, default=d.workers)
     ap.add_argument("--seed", type=int, default=d.seed)
+    ap.add_argument(
+        "--attackers", type=int, default=d.attackers, help="clients looping cross joins"
+    )
+    ap.add_argument(
+        "--fairness",
+        action="store_true",
+        help="run without, then with --attackers (default 4); write fairness.md and .json",
+    )
     ap.add_argument("--out", type=Path, default=RESULTS, help="where load.md and load.json go")
     a = ap.parse_args(argv)
     p = Params(
@@ -573,7 +761,10 @@ def main(argv: list[str] | None = None) -> int:
         max_seconds=a.max_seconds,
         workers=a.workers,
         seed=a.seed,
+        attackers=a.attackers,
     )
+    if a.fairness:
+        return fairness(p, a.out)
     outcome = run(p)
     summary = outcome.summary()
     env = machine()

@@ -18,7 +18,11 @@ out the workers:
   fewest queries now, then to the client that used the least worker time
   lately (worker-seconds, halving every ``half_life`` seconds), then to the
   query that waited longest. A client that keeps the workers busy with
-  queries that run to the time limit thus waits behind everyone else.
+  queries that run to the time limit thus waits behind everyone else;
+- a client whose recent worker time reaches ``heavy`` seconds (the server:
+  one query's time limit) is *heavy*, and heavy clients together hold at
+  most all the shared workers but one: however many of them loop runaway
+  queries, one shared worker stays with the others.
 
 **Who a client is.** The remote address of the connection; an IPv6 client is
 its /64 network (one host commonly holds a whole /64). Behind a reverse
@@ -92,10 +96,12 @@ class Admission:
     queue_size: int = 64
     wait: float = 20.0
     half_life: float = 60.0
+    #: Worker-seconds of recent use that make a client *heavy* (None: nobody is).
+    heavy: float | None = None
     _waiting: list[_Waiter] = field(default_factory=list)
     _running: dict[str, int] = field(default_factory=dict)
     _usage: dict[str, _Usage] = field(default_factory=dict)
-    _busy: dict[str, int] = field(default_factory=lambda: {"reserved": 0, "shared": 0})
+    _busy: dict[str, int] = field(default_factory=lambda: {"reserved": 0, "shared": 0, "heavy": 0})
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
     def __post_init__(self) -> None:
@@ -135,23 +141,25 @@ class Admission:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[str] = loop.create_future()
         waiter = _Waiter(client, lane, next(self._seq), future)
-        mine = sum(1 for w in self._waiting if w.client == client)
+        self._waiting.append(waiter)
+        self._dispatch()
+        if future.done():  # a worker was free
+            return future.result()
+        mine = sum(1 for w in self._waiting if w.client == client) - 1
         if mine >= self.client_queue:
+            self._forget(waiter)
             raise QueueFull(
                 f"this client already has {mine} queries waiting for a worker "
                 f"(the limit is {self.client_queue}, with {self.per_client} running at once)",
                 client_bound=True,
             )
-        if len(self._waiting) >= self.queue_size:
+        if len(self._waiting) - 1 >= self.queue_size:
+            self._forget(waiter)
             raise QueueFull(
                 f"{len(self._waiting)} queries are waiting for a worker, "
                 "the most the server queues",
                 client_bound=False,
             )
-        self._waiting.append(waiter)
-        self._dispatch()
-        if future.done():
-            return future.result()
         timer = loop.call_later(self.wait, self._expire, waiter)
         try:
             return await future
@@ -198,14 +206,22 @@ class Admission:
             if client not in keep and self._decayed(client, now) < 0.5:
                 del self._usage[client]
 
-    def _free(self, lane: str) -> str | None:
-        """The kind of slot a query of *lane* could take now, or None."""
+    def _is_heavy(self, client: str, now: float) -> bool:
+        return self.heavy is not None and self._decayed(client, now) >= self.heavy
+
+    def _free(self, lane: str, heavy: bool = False) -> str | None:
+        """The kind of slot a query of *lane* could take now, or None.
+
+        Heavy clients together hold at most all shared workers but one, so
+        that one is left to the others whatever the heavy ones send."""
         shared = self.workers - self.reserved
         if lane == CANNED and self._busy["reserved"] < self.reserved:
             return "reserved"
-        if self._busy["shared"] < shared:
+        if self._busy["shared"] + self._busy["heavy"] >= shared:
+            return None
+        if not heavy:
             return "shared"
-        return None
+        return "heavy" if self._busy["heavy"] < max(1, shared - 1) else None
 
     def _dispatch(self) -> None:
         """Give every free slot to the fairest waiting query that may take it."""
@@ -216,7 +232,7 @@ class Admission:
                 for w in self._waiting
                 if not w.future.done()
                 and self._running.get(w.client, 0) < self.per_client
-                and self._free(w.lane) is not None
+                and self._free(w.lane, self._is_heavy(w.client, now)) is not None
             ]
             if not candidates:
                 return
@@ -224,7 +240,7 @@ class Admission:
                 candidates,
                 key=lambda w: (self._running.get(w.client, 0), self._decayed(w.client, now), w.seq),
             )
-            kind = self._free(best.lane)
+            kind = self._free(best.lane, self._is_heavy(best.client, now))
             assert kind is not None
             self._waiting.remove(best)
             self._busy[kind] += 1

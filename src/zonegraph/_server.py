@@ -219,6 +219,7 @@ class Server:
             client_queue=options.client_queue,
             queue_size=options.queue_size,
             wait=options.queue_wait,
+            heavy=options.timeout / 2,
         )
         self.trusted = parse_networks(options.trusted_proxies)
 
