@@ -19,6 +19,7 @@ from ._errors import (
 )
 from ._kg import AddResult, KnowledgeGraph, open_kg
 from ._namespaces import PREFIXES, ZG, ZGR, ZGS
+from ._parse import IntakeLimits
 from ._results import QueryResult
 from ._stats import SourceStats, Stats
 from ._validate import ValidationReport, ValidationResult
@@ -31,6 +32,7 @@ __all__ = [
     "AddResult",
     "CannedQuery",
     "InputError",
+    "IntakeLimits",
     "KnowledgeGraph",
     "Location",
     "Parameter",

@@ -212,9 +212,10 @@ def parse_turtle_text(
     *limits* defaults to :class:`IntakeLimits`; text over its ``max_bytes`` is refused.
     """
     limits = limits or IntakeLimits()
-    if limits.max_bytes is not None and len(data) > limits.max_bytes:
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if limits.max_bytes is not None and size > limits.max_bytes:
         raise InputError(
-            f"the input is {len(data):,} bytes, over the limit of {limits.max_bytes:,} bytes",
+            f"the input is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes",
             where=Location(name),
             hint=_SIZE_HINT,
         )
