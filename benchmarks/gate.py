@@ -18,7 +18,8 @@ times ``KnowledgeGraph.validate`` on four kinds of batch:
 Baseline, in the same run: pySHACL on the whole graph with the batch (once, in a child
 process, bounded by BENCH_TIMEOUT). Also printed: how many triples the neighbourhood of
 the role holds, fetched as the gate fetches it (one post) and as it used to (every post
-with the role), which grows with the graph. Writes benchmarks/results/gate-<date>.md.
+with the role), which grows with the graph. Writes
+benchmarks/results/gate-<date>-<sizes>.md.
 Not a test: nothing here asserts.
 """
 
@@ -180,7 +181,8 @@ def main() -> None:
             lines.append(
                 f"| {r['size']} | {r['store']} | {r['role_fetch']} | {r['role_fetch_every_post']} |"
             )
-    (RESULTS / f"gate-{stamp}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    name = f"gate-{stamp}-{'-'.join(str(n) for n in sizes)}.md"
+    (RESULTS / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -351,8 +351,9 @@ def validate_change(
 
     The focus nodes whose results the change can alter are found from the shapes
     (_neighbourhood.focus_of_change) and validated over their neighbourhood after the
-    change; if any result, they are validated again over their neighbourhood before
-    it, and only the results that were not there before are returned (a result the
+    change; if any result, the nodes that can have had it are validated again over
+    their neighbourhood before it, and only the results that were not there before are
+    returned (a result the
     graph already had is not the change's fault). *prepare* adds what validation sees
     besides the data (the ontology, the closure) to a neighbourhood; *partners* names the
     nodes a join the store cannot look up compares changed nodes with (focus_of_change).
@@ -382,7 +383,19 @@ def validate_change(
     after = results(ChangedAccess(before, added, removed, restated=restated), focus)
     if not after:  # nothing after the change: nothing new (a valid batch costs one run)
         return []
-    # All the focus nodes again, not only those with results: a result of a nested
-    # property shape names the value node as its focus, and another focus node may
-    # have been the one that gave it before.
-    return new_results(after, results(before, focus))
+    if deps.deep:
+        # All the focus nodes again: a result of a property shape nested in another names
+        # the value node as its focus, and another focus node may have given it before.
+        again = set(focus)
+    else:
+        # Each result's focus node is a validated focus node, whose results depend on its
+        # own validation only; a node the graph did not have before had none (unless a
+        # shape names it: sh:targetNode), so a batch of new nodes costs one run.
+        suspects = {r.focus_node for r in after}
+        named = set(shapes.objects(None, SH.targetNode))
+        had = {t[0] for t in before.outgoing(suspects)}
+        had |= {t[2] for t in before.incoming(suspects - had)}
+        again = {n for n in suspects if n in had or n in named or isinstance(n, Literal)}
+    if not again:
+        return after
+    return new_results(after, results(before, again))
