@@ -150,7 +150,7 @@ def read_regular_file(path: Path, name: str, max_bytes: int | None) -> bytes:
             hint=_SIZE_HINT,
         )
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise _unreadable(exc, name) from exc
     with os.fdopen(fd, "rb") as handle:
