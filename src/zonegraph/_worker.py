@@ -110,7 +110,9 @@ def execute(kg: Any, task: QueryTask | UpdateTask) -> Reply:
         reply = _run_update(kg, task) if isinstance(task, UpdateTask) else _run_query(kg, task)
     except UnknownQueryError as exc:
         reply = error(404, exc.message, exc.hint)
-    except (ParameterError, QueryError) as exc:
+    except ParameterError as exc:  # a canned query's parameters come from the URL
+        reply = error(400, exc.message, exc.hint_for("url"))
+    except QueryError as exc:
         reply = error(400, exc.message, exc.hint)
     except ZonegraphError as exc:
         reply = error(500, exc.message, exc.hint)
