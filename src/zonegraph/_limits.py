@@ -14,15 +14,15 @@ out the workers:
   client over its own bound, 503 for a full queue), with ``Retry-After``;
 - a query waits at most ``wait`` seconds for its turn (then 503 with
   ``Retry-After``);
+- a client one of whose queries held a worker for ``heavy`` seconds or more
+  (the server: half the time limit) is *heavy* for the next ``heavy_for``
+  seconds (a minute). Heavy clients together hold at most all the shared
+  workers but one: however many of them loop runaway queries, one shared
+  worker stays with the others;
 - when a worker frees up, it goes to the waiting query whose client runs the
-  fewest queries now, then to the client that used the least worker time
-  lately (worker-seconds, halving every ``half_life`` seconds), then to the
-  query that waited longest. A client that keeps the workers busy with
-  queries that run to the time limit thus waits behind everyone else;
-- a client whose recent worker time reaches ``heavy`` seconds (the server:
-  one query's time limit) is *heavy*, and heavy clients together hold at
-  most all the shared workers but one: however many of them loop runaway
-  queries, one shared worker stays with the others.
+  fewest queries now, then to a client that is not heavy, then to the query
+  that waited longest (first come, first served among equals, so that the
+  wait of ordinary clients under load stays even).
 
 **Who a client is.** The remote address of the connection; an IPv6 client is
 its /64 network (one host commonly holds a whole /64). Behind a reverse
@@ -96,8 +96,11 @@ class Admission:
     queue_size: int = 64
     wait: float = 20.0
     half_life: float = 60.0
-    #: Worker-seconds of recent use that make a client *heavy* (None: nobody is).
+    #: Seconds one query must hold a worker to make its client *heavy* (None: never).
     heavy: float | None = None
+    #: Seconds a client stays heavy after such a query.
+    heavy_for: float = 60.0
+    _heavy_until: dict[str, float] = field(default_factory=dict)
     _waiting: list[_Waiter] = field(default_factory=list)
     _running: dict[str, int] = field(default_factory=dict)
     _usage: dict[str, _Usage] = field(default_factory=dict)
@@ -190,7 +193,9 @@ class Admission:
             self._running.pop(client, None)
         now = time.monotonic()
         self._usage[client] = _Usage(self._decayed(client, now) + seconds, now)
-        if len(self._usage) > 4096:
+        if self.heavy is not None and seconds >= self.heavy:
+            self._heavy_until[client] = now + self.heavy_for
+        if len(self._usage) > 4096 or len(self._heavy_until) > 4096:
             self._prune(now)
         self._dispatch()
 
@@ -205,9 +210,16 @@ class Admission:
         for client in list(self._usage):
             if client not in keep and self._decayed(client, now) < 0.5:
                 del self._usage[client]
+        for client in list(self._heavy_until):
+            if not self._is_heavy(client, now):
+                del self._heavy_until[client]
 
     def _is_heavy(self, client: str, now: float) -> bool:
-        return self.heavy is not None and self._decayed(client, now) >= self.heavy
+        return self._heavy_until.get(client, 0.0) > now
+
+    def heavy_clients(self) -> list[str]:
+        now = time.monotonic()
+        return sorted(c for c in self._heavy_until if self._is_heavy(c, now))
 
     def _free(self, lane: str, heavy: bool = False) -> str | None:
         """The kind of slot a query of *lane* could take now, or None.
@@ -238,7 +250,11 @@ class Admission:
                 return
             best = min(
                 candidates,
-                key=lambda w: (self._running.get(w.client, 0), self._decayed(w.client, now), w.seq),
+                key=lambda w: (
+                    self._running.get(w.client, 0),
+                    self._is_heavy(w.client, now),
+                    w.seq,
+                ),
             )
             kind = self._free(best.lane, self._is_heavy(best.client, now))
             assert kind is not None
