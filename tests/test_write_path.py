@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import urllib.parse
 import zipfile
 from collections.abc import Iterator
@@ -266,3 +267,46 @@ def test_an_installed_package_does_not_write_into_itself(tmp_path: Path) -> None
     )
     assert added.returncode in (0, 1), added.stderr  # written, or refused by the shapes
     assert "read-only" not in added.stderr
+
+
+def test_a_write_obeys_the_server_timeout(tmp_path: Path) -> None:
+    """Validation runs in a query worker: past the time limit the worker is killed, the
+    write is refused with 503, nothing is written and the next write goes through. At
+    ca467ab a POST of 55k triples held the update lock for 111 s, outside --timeout."""
+    root = copy_kg(tmp_path / "kg")
+    before = everything(root)
+    source = f"{ZGS}made-up-2019"
+    lines = [
+        FACT_PREFIXES,
+        f"<{source}> a zg:NewsArticle ; rdfs:label 'A made-up article'@en ;",
+        "  dct:title 'A made-up article'@en ; dct:publisher zgr:china-daily ;",
+        "  dct:issued '2019-01-02'^^xsd:date ;",
+        "  schema:url 'https://example.org/made-up'^^xsd:anyURI .",
+    ]
+    for i in range(4000):  # 16,000 triples: within the intake limit, far over 5 s to validate
+        lines.append(
+            f"zgr:made-up-company-{i} a zg:Company ; rdfs:label 'Made-up Company {i}'@en ;"
+            f" zg:locatedIn zgr:sino-german-ecopark ; dct:source <{source}> ."
+        )
+    big = "\n".join(lines).encode()
+    small = "\n".join(lines[:5]).encode()
+    kg = zonegraph.open_kg(root)
+    turtle = {**AUTH, "Content-Type": "text/turtle"}
+    with (
+        running_server(kg, allow_updates=True, token=TOKEN, timeout=5.0) as running,
+        httpx.Client(base_url=running.url, timeout=120) as http,
+    ):
+        refused = http.post("/store?default", content=big, headers=turtle)
+        assert refused.status_code == 503, refused.text
+        assert "nothing was changed" in refused.text
+        assert everything(root) == before
+        # the killed worker restarts; until it is back the server says to try again
+        deadline = time.monotonic() + 60
+        while True:
+            applied = http.post("/store?default", content=small, headers=turtle)
+            if applied.status_code != 503 or time.monotonic() > deadline:
+                break
+            assert "busy" in applied.text
+            time.sleep(1)
+        assert applied.status_code == 200, applied.text
+    assert (root / "kg" / "made-up-2019.ttl").exists()

@@ -90,6 +90,21 @@ def _hold(folder: Path, *, shared: bool, required: bool) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def held_elsewhere(folder: Path) -> Iterator[None]:
+    """Read *folder* while the process that asked for the reading holds its lock (the
+    server, validating a change in a worker): take no lock here, which would wait on that
+    process for ever."""
+    key = _key(folder)
+    with _thread_lock(key):
+        depth = _depth.get(key, 0)
+        _depth[key] = depth + 1
+        try:
+            yield
+        finally:
+            _depth[key] = depth
+
+
+@contextlib.contextmanager
 def locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on *folder* (``.zonegraph.lock``) for the duration."""
     with _hold(folder, shared=False, required=True):

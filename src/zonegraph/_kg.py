@@ -215,6 +215,18 @@ class KnowledgeGraph:
         return Plan.from_shapes(self.shapes, self.vocabulary)
 
     @functools.cached_property
+    def dependencies(self) -> Dependencies:
+        """Which nodes a change can make valid or invalid, read off the shapes (the gate)."""
+        return Dependencies.from_shapes(self.shapes, self.plan)
+
+    def prepare_validation(self) -> None:
+        """Read and compile what validating a change needs (the shapes, their plan, the
+        label index), so that the first change validates as fast as the next: the
+        server's workers do this when they start."""
+        for part in (self.targets, self.dependencies, self._validation_ontology, self.labels):
+            assert part is not None
+
+    @functools.cached_property
     def labels(self) -> LabelIndex:
         rows = self._run(_LABELS, {}).rows
         return LabelIndex((r["s"], r["p"], r["o"]) for r in rows)
@@ -373,9 +385,7 @@ class KnowledgeGraph:
         gone = removed if removed is not None else Graph()
         if not len(new) and not len(gone):
             return ValidationReport()
-        deps = self.__dict__.get("_dependencies")
-        if deps is None:
-            deps = self.__dict__["_dependencies"] = Dependencies.from_shapes(self.shapes, self.plan)
+        deps = self.dependencies
 
         def prepare(data: Graph) -> Graph:
             data += self._validation_ontology

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import anyio.from_thread
 from rdflib import Graph, URIRef
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -41,7 +42,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import _conneg, _update
+from . import _conneg, _update, _write
 from ._errors import UnknownQueryError, ZonegraphError
 from ._export import serialize_graphs
 from ._limits import (
@@ -57,7 +58,18 @@ from ._limits import (
 from ._namespaces import ONTOLOGY_GRAPH
 from ._pages import WEB, Pages, iri_for_path, quote_path
 from ._service import catalogue_document, openapi_document, service_description
-from ._worker import PoolBusy, QueryTask, QueryTimeout, Reply, UpdateTask, WorkerCrashed, WorkerPool
+from ._validate import ValidationReport
+from ._worker import (
+    PoolBusy,
+    QueryTask,
+    QueryTimeout,
+    Reply,
+    Task,
+    UpdateTask,
+    ValidateTask,
+    WorkerCrashed,
+    WorkerPool,
+)
 
 log = logging.getLogger("zonegraph.server")
 
@@ -244,7 +256,7 @@ class Server:
         scheme = "https" if request.scope.get("scheme") == "https" else "http"
         return f"{scheme}://{host}:{port}"
 
-    async def run(self, task: QueryTask | UpdateTask, client: str = "updates") -> Reply:
+    async def run(self, task: Task, client: str = "updates") -> Reply:
         """Run *task* on a worker, once the fair admission gives *client* its turn."""
         lane = ADHOC if isinstance(task, QueryTask) and task.name is None else CANNED
         retry = {"Retry-After": str(math.ceil(self.options.timeout))}
@@ -272,10 +284,17 @@ class Server:
                 retry,
             ) from None
 
-    async def _run(self, task: QueryTask | UpdateTask, reserved: bool, wait: float) -> Reply:
+    async def _run(self, task: Task, reserved: bool, wait: float) -> Reply:
         try:
             return await self.pool.run(task, reserved=reserved, wait=wait)
         except QueryTimeout:
+            if isinstance(task, ValidateTask):
+                raise HttpError(
+                    503,
+                    f"validating the change ran longer than the limit of "
+                    f"{self.options.timeout:g} s and was stopped; nothing was changed",
+                    "send fewer triples at a time, or raise the server's --timeout",
+                ) from None
             log.warning("a query ran past %g s and its worker was killed", self.options.timeout)
             raise HttpError(
                 503,
@@ -462,13 +481,26 @@ class Server:
                     g.add(t)
                 after[URIRef(name)] = g
             outcome = await self.apply(
-                lambda: _update.replace_graphs(self.kg, after)
+                lambda validate: _update.replace_graphs(self.kg, after, validate=validate)
             )
         return self.outcome(request, outcome)
 
-    async def apply(self, change: Callable[[], _update.UpdateOutcome]) -> _update.UpdateOutcome:
+    async def apply(
+        self, change: Callable[[_write.Validator], _update.UpdateOutcome]
+    ) -> _update.UpdateOutcome:
+        """Make a change through the write path, its validation run by a query worker: within
+        the time limit (the worker is killed past it, and nothing is written), and in a
+        process that gives the memory back."""
+
+        def validate(added: Graph, removed: Graph) -> ValidationReport:
+            task = ValidateTask(list(added), list(removed))
+            reply = anyio.from_thread.run(self.run, task)
+            if not reply.ok or reply.report is None:
+                raise HttpError(reply.status, reply.message, reply.hint)
+            return reply.report
+
         try:
-            outcome = await run_in_threadpool(change)
+            outcome = await run_in_threadpool(change, validate)
         except _update.UpdateRefused as exc:
             if exc.status == 409:  # the files changed on disk: the workers read them again
                 self.pool.refresh()
@@ -539,7 +571,9 @@ class Server:
         async with self.update_lock:
             if request.method == "POST":
                 outcome = await self.apply(
-                    lambda: _update.add_facts(self.kg, body, None if default else graph)
+                    lambda validate: _update.add_facts(
+                        self.kg, body, None if default else graph, validate=validate
+                    )
                 )
             elif default:
                 raise HttpError(
@@ -549,9 +583,13 @@ class Server:
                     headers={"Allow": "GET, HEAD, POST"},
                 )
             elif request.method == "PUT":
-                outcome = await self.apply(lambda: _update.put_graph(self.kg, body, str(graph)))
+                outcome = await self.apply(
+                    lambda validate: _update.put_graph(self.kg, body, str(graph), validate=validate)
+                )
             else:
-                outcome = await self.apply(lambda: _update.delete_graph(self.kg, str(graph)))
+                outcome = await self.apply(
+                    lambda validate: _update.delete_graph(self.kg, str(graph), validate=validate)
+                )
         return self.outcome(request, outcome, created=request.method == "PUT")
 
     # -- the canned queries as a REST API -------------------------------------------

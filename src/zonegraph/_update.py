@@ -31,7 +31,7 @@ from ._kg import KnowledgeGraph
 from ._namespaces import ONTOLOGY_GRAPH, ZGS
 from ._parse import IntakeLimits, parse_turtle_text
 from ._turtle import leading_comments
-from ._write import WriteResult, touched_nodes
+from ._write import Validator, WriteResult
 
 #: What a change through the server did (the one result type of every change).
 UpdateOutcome = WriteResult
@@ -45,7 +45,6 @@ __all__ = [
     "put_graph",
     "replace_graphs",
     "source_graph",
-    "touched_nodes",
 ]
 
 
@@ -87,7 +86,9 @@ def parse_body(body: bytes, limits: IntakeLimits | None = None) -> Graph:
         raise UpdateRefused(str(exc)) from exc
 
 
-def add_facts(kg: KnowledgeGraph, body: bytes, graph: str | None) -> WriteResult:
+def add_facts(
+    kg: KnowledgeGraph, body: bytes, graph: str | None, *, validate: Validator | None = None
+) -> WriteResult:
     """Graph Store POST: ``zonegraph add`` of *body* (with *graph*, they must be its facts)."""
     parsed = parse_body(body, kg.limits)
     target = source_graph(graph) if graph is not None else None
@@ -110,21 +111,25 @@ def add_facts(kg: KnowledgeGraph, body: bytes, graph: str | None) -> WriteResult
         change.headers[name] = (
             header or f"What <{name}> states (written through the zonegraph server)."
         )
-    return _apply(kg, change)
+    return _apply(kg, change, validate=validate)
 
 
-def put_graph(kg: KnowledgeGraph, body: bytes, graph: str) -> WriteResult:
+def put_graph(
+    kg: KnowledgeGraph, body: bytes, graph: str, *, validate: Validator | None = None
+) -> WriteResult:
     """Graph Store PUT: the source graph *graph* becomes *body*."""
     name = source_graph(graph)
-    return replace_graphs(kg, {name: parse_body(body, kg.limits)}, whole=True)
+    return replace_graphs(kg, {name: parse_body(body, kg.limits)}, whole=True, validate=validate)
 
 
-def delete_graph(kg: KnowledgeGraph, graph: str) -> WriteResult:
+def delete_graph(
+    kg: KnowledgeGraph, graph: str, *, validate: Validator | None = None
+) -> WriteResult:
     """Graph Store DELETE: drop the source graph *graph* and its KG file."""
     name = source_graph(graph)
     if name not in set(kg.graph_names()):
         raise UpdateRefused(f"no graph <{name}> in the store", status=404)
-    return replace_graphs(kg, {name: Graph()}, whole=True)
+    return replace_graphs(kg, {name: Graph()}, whole=True, validate=validate)
 
 
 def replace_graphs(
@@ -132,6 +137,7 @@ def replace_graphs(
     after: Mapping[URIRef, Graph],
     *,
     whole: bool = False,
+    validate: Validator | None = None,
 ) -> WriteResult:
     """Make each source graph of *after* hold exactly its triples, if the result conforms.
 
@@ -143,7 +149,7 @@ def replace_graphs(
     change = _write.Change(replaced={source_graph(str(n)): g for n, g in after.items()})
     for name in change.replaced:
         change.headers[name] = f"What <{name}> states (written through the zonegraph server)."
-    return _apply(kg, change, from_view=not whole)
+    return _apply(kg, change, from_view=not whole, validate=validate)
 
 
 def _apply(
@@ -151,10 +157,11 @@ def _apply(
     change: _write.Change,
     *,
     from_view: bool = False,
+    validate: Validator | None = None,
 ) -> WriteResult:
     """The one write path (_write.apply), its refusals as HTTP statuses."""
     try:
-        return _write.apply(kg, change, from_view=from_view)
+        return _write.apply(kg, change, from_view=from_view, validate=validate)
     except _write.StaleChange as exc:
         raise UpdateRefused(exc.message, status=409, hint=exc.hint) from None
     except SourceError as exc:

@@ -19,26 +19,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import gc
 import logging
 import os
 import pickle
 import struct
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from rdflib import BNode, Dataset, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from . import _conneg
 from ._errors import ParameterError, QueryError, UnknownQueryError, ZonegraphError
+from ._fsio import held_elsewhere
 
 if TYPE_CHECKING:
     from ._query import Prepared
+    from ._validate import ValidationReport
 
 log = logging.getLogger("zonegraph.server")
 
@@ -74,6 +80,20 @@ class UpdateTask:
     text: str
 
 
+@dataclass(frozen=True)
+class ValidateTask:
+    """Validate a change (the triples it adds and removes) against the graph as the worker
+    holds it: the costly step of a write, run where the time limit can stop it and where
+    the memory it takes goes back when it ends (the server writes once it conforms)."""
+
+    added: list[tuple[Node, Node, Node]]
+    removed: list[tuple[Node, Node, Node]]
+
+
+#: What a worker runs.
+Task = QueryTask | UpdateTask | ValidateTask
+
+
 @dataclass
 class Reply:
     """A worker's answer. ``status`` is an HTTP status; errors carry ``message`` and ``hint``."""
@@ -87,8 +107,8 @@ class Reply:
     hint: str | None = None
     #: UpdateTask: each changed named graph's triples, as they would be after the update.
     graphs: dict[str, list[tuple[Node, Node, Node]]] = field(default_factory=dict)
-    #: UpdateTask: the nodes the change touches (subjects and linked entities).
-    touched: list[Node] = field(default_factory=list)
+    #: ValidateTask: the results the change would add.
+    report: ValidationReport | None = None
     seconds: float = 0.0
 
     @property
@@ -103,11 +123,16 @@ def error(status: int, message: str, hint: str | None = None) -> Reply:
 # -- executing a task (in the worker, or in-process for tests) ----------------
 
 
-def execute(kg: Any, task: QueryTask | UpdateTask) -> Reply:
+def execute(kg: Any, task: Task) -> Reply:
     """Run *task* against the KnowledgeGraph *kg*; every failure becomes an error Reply."""
     started = time.perf_counter()
     try:
-        reply = _run_update(kg, task) if isinstance(task, UpdateTask) else _run_query(kg, task)
+        if isinstance(task, ValidateTask):
+            reply = _run_validate(kg, task)
+        elif isinstance(task, UpdateTask):
+            reply = _run_update(kg, task)
+        else:
+            reply = _run_query(kg, task)
     except UnknownQueryError as exc:
         reply = error(404, exc.message, exc.hint)
     except ParameterError as exc:  # a canned query's parameters come from the URL
@@ -133,6 +158,32 @@ def execute(kg: Any, task: QueryTask | UpdateTask) -> Reply:
 
 class _TooManyRows(Exception):
     pass
+
+
+def _run_validate(kg: Any, task: ValidateTask) -> Reply:
+    """The change's validation report, over the KG files as they are now (the server holds
+    the KG's lock while it waits for this answer)."""
+    kg.refresh()
+    added, removed = Graph(), Graph()
+    for t in task.added:
+        added.add(t)
+    for t in task.removed:
+        removed.add(t)
+    return Reply(200, kind="VALIDATE", report=kg.validate_change(added, removed))
+
+
+@contextlib.contextmanager
+def _server_holds_lock(root: Path) -> Iterator[None]:
+    with held_elsewhere(root / "kg"), held_elsewhere(root):
+        yield
+
+
+def _give_memory_back() -> None:
+    """Return the memory a large task freed to the operating system: CPython keeps freed
+    blocks in its allocator, and glibc keeps the heap's top until told to trim it."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: reused, not returned
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _run_query(kg: Any, task: QueryTask) -> Reply:
@@ -286,19 +337,15 @@ def _run_update(kg: Any, task: UpdateTask) -> Reply:
     except Exception as exc:
         return error(400, f"the update failed while running: {exc}")
     changed: dict[str, list[tuple[Node, Node, Node]]] = {}
-    touched: set[Node] = set()
     for g in scratch.contexts():
         name = str(g.identifier)
         after = set(g)
-        old = before.get(name, set())
-        if after != old:
+        if after != before.get(name, set()):
             changed[name] = sorted(after, key=str)
-            touched |= _touched(after ^ old)
     for name, old in before.items():
         if name not in changed and not set(scratch.graph(URIRef(name))) and old:
             changed[name] = []
-            touched |= _touched(old)
-    return Reply(200, kind="UPDATE", graphs=changed, touched=sorted(touched, key=str))
+    return Reply(200, kind="UPDATE", graphs=changed)
 
 
 def _with_graph(op: CompValue) -> Node | None:
@@ -343,15 +390,6 @@ def _default_graph_template(op: CompValue) -> bool:
     return any("triples" in part and part["triples"] for part in parts)
 
 
-def _touched(triples: set[tuple[Node, Node, Node]]) -> set[Node]:
-    out: set[Node] = set()
-    for s, _p, o in triples:
-        out.add(s)
-        if isinstance(o, (URIRef, BNode)):
-            out.add(o)
-    return out
-
-
 # -- the worker process --------------------------------------------------------
 
 
@@ -391,6 +429,7 @@ def worker_main(argv: list[str]) -> None:
 
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     kg = _open(root, max_bytes, store)
+    kg.prepare_validation()
     generation = 0
     _send(out, ("ready", os.getpid()))
     while True:
@@ -398,10 +437,15 @@ def worker_main(argv: list[str]) -> None:
         if message is None:
             return
         wanted, task = message
-        if wanted != generation:
-            kg = _open(root, max_bytes, store)
-            generation = wanted
-        _send(out, execute(kg, task))
+        # The server holds the KG's lock while it waits for a validation: read without it.
+        with _server_holds_lock(root) if isinstance(task, ValidateTask) else nullcontext():
+            if wanted != generation:
+                kg = _open(root, max_bytes, store)
+                generation = wanted
+            reply = execute(kg, task)
+        _send(out, reply)
+        if isinstance(task, ValidateTask):
+            _give_memory_back()
 
 
 # -- the pool (in the server) --------------------------------------------------
@@ -563,9 +607,7 @@ class WorkerPool:
         """The KG files changed: every worker reloads them before its next task."""
         self.generation += 1
 
-    async def run(
-        self, task: QueryTask | UpdateTask, *, reserved: bool = False, wait: float | None = None
-    ) -> Reply:
+    async def run(self, task: Task, *, reserved: bool = False, wait: float | None = None) -> Reply:
         """Run *task* on a free worker (a reserved one if asked and any), within the time limit.
 
         *wait* is how long to wait for a free worker (default: the time limit)."""

@@ -24,12 +24,12 @@ POST, PUT, DELETE and SPARQL Update all come here, on every store:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import RDF, BNode, Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from ._errors import SourceError
@@ -52,6 +52,10 @@ _SLUG_HINT = (
     f"name sources {ZGS}<slug>, the slug lower-case letters, digits and '-' "
     "(for example chinadaily-2018-06-10); its facts are kept in kg/<slug>.ttl"
 )
+
+
+#: Validates a change: (the triples it adds, the triples it removes) -> its report.
+Validator = Callable[[Graph, Graph], ValidationReport]
 
 
 class StaleChange(SourceError):
@@ -206,11 +210,13 @@ def apply(
     change: Change,
     *,
     from_view: bool = False,
+    validate: Validator | None = None,
 ) -> WriteResult:
     """Validate *change* against the graph it would produce and, if it conforms, make it.
 
-    The change is validated by :meth:`KnowledgeGraph.validate_change`: the results
-    it adds anywhere in the graph. *from_view*: the change was
+    The change is validated by :meth:`KnowledgeGraph.validate_change` (the results it
+    adds anywhere in the graph), or by *validate*, which must give the same report
+    (the server runs it in a query worker, within the time limit). *from_view*: the change was
     computed from the graph as this process read it (a SPARQL Update); if the KG
     files changed on disk since, it is refused (:class:`StaleChange`) instead of
     being applied to a graph it was not computed from.
@@ -218,7 +224,7 @@ def apply(
     names = change.names()
     kg.refuse_writes_to_shipped()
     if not kg.keeps_files():
-        return _apply(kg, change, names)
+        return _apply(kg, change, names, validate or kg.validate_change)
     with locked(kg.layout.kg_dir):
         recover(kg.layout.kg_dir)  # finish or undo a change a crash interrupted
         if kg.refresh() and from_view:
@@ -227,10 +233,12 @@ def apply(
                 "after this change was computed; nothing was changed",
                 hint="send it again: it will run on the graph as it is now",
             )
-        return _apply(kg, change, names)
+        return _apply(kg, change, names, validate or kg.validate_change)
 
 
-def _apply(kg: KnowledgeGraph, change: Change, names: list[URIRef]) -> WriteResult:
+def _apply(
+    kg: KnowledgeGraph, change: Change, names: list[URIRef], validate: Validator
+) -> WriteResult:
     existing = set(kg.graph_names())
     keeps_files = kg.keeps_files()
     paths = {n: source_path(kg.layout, str(n)) for n in names} if keeps_files else {}
@@ -260,7 +268,7 @@ def _apply(kg: KnowledgeGraph, change: Change, names: list[URIRef]) -> WriteResu
             removed_triples |= minus
     if not changes:
         return WriteResult(ValidationReport())
-    report = kg.validate_change(_graph(added_triples), _graph(removed_triples))
+    report = validate(_graph(added_triples), _graph(removed_triples))
     if not report.conforms:
         return WriteResult(report, changes=changes)
     changed = [n for n in names if str(n) in changes]
@@ -311,16 +319,6 @@ def _apply(kg: KnowledgeGraph, change: Change, names: list[URIRef]) -> WriteResu
         created=created,
         applied=True,
     )
-
-
-def touched_nodes(triples: Iterable[tuple[Node, Node, Node]]) -> set[Node]:
-    """The subjects of *triples*, and the IRIs and blank nodes they link to."""
-    out: set[Node] = set()
-    for s, _p, o in triples:
-        out.add(s)
-        if isinstance(o, (URIRef, BNode)):
-            out.add(o)
-    return out
 
 
 def _graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
