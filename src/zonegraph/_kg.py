@@ -393,23 +393,23 @@ class KnowledgeGraph:
                 data.add(t)
             return data
 
-        with guarded("SHACL validation", allow_network=self.allow_network):
-            results = validate_change(
-                self.store.access(SOURCE_GRAPHS),
-                new,
-                gone,
-                self.shapes,
-                plan=self.plan,
-                deps=deps,
-                targets=self.targets,
-                vocabulary=self.vocabulary,
-                prepare=prepare,
-                is_vocabulary=self._is_vocabulary,
-                restated=not self.store.keeps_lexical_forms,
-                # the entities whose label keys the changed labels share (the duplicate
-                # check joins on keys the store does not hold)
-                partners=lambda changed: same_key(self.labels, changed),
-            )
+        results = validate_change(
+            self.store.access(SOURCE_GRAPHS),
+            new,
+            gone,
+            self.shapes,
+            plan=self.plan,
+            deps=deps,
+            targets=self.targets,
+            vocabulary=self.vocabulary,
+            prepare=prepare,
+            is_vocabulary=self._is_vocabulary,
+            restated=not self.store.keeps_lexical_forms,
+            # the entities whose label keys the changed labels share (the duplicate
+            # check joins on keys the store does not hold)
+            partners=lambda changed: same_key(self.labels, changed),
+            allow_network=self.allow_network,
+        )
         return ValidationReport(results=results)
 
     def _is_vocabulary(self, iri: Node) -> bool:

@@ -345,6 +345,7 @@ def validate_change(
     is_vocabulary: Callable[[Node], bool] = lambda n: False,
     restated: bool = False,
     partners: Callable[[Graph], Collection[Node]] | None = None,
+    allow_network: bool = False,
 ) -> list[ValidationResult]:
     """The results that the change (*added* triples, *removed* triples) adds to the graph
     that *before* reads, anywhere in it: the gate.
@@ -357,7 +358,10 @@ def validate_change(
     graph already had is not the change's fault). *prepare* adds what validation sees
     besides the data (the ontology, the closure) to a neighbourhood; *partners* names the
     nodes a join the store cannot look up compares changed nodes with (focus_of_change).
+    pySHACL runs inside the audit guard (_guard); the store is read outside it (a SPARQL
+    server is reached over the network).
     """
+    from ._guard import guarded
     from ._neighbourhood import ChangedAccess, extract, focus_of_change
 
     focus = focus_of_change(
@@ -376,9 +380,9 @@ def validate_change(
 
     def results(access: Access, nodes: set[Node]) -> list[ValidationResult]:
         data = prepare(extract(access, nodes, plan, bounded=deps.bounded))
-        return results_from_report(
-            run_pyshacl(data, shapes, focus=nodes, targets=targets), keep=nodes
-        )
+        with guarded("SHACL validation", allow_network=allow_network):
+            report = run_pyshacl(data, shapes, focus=nodes, targets=targets)
+        return results_from_report(report, keep=nodes)
 
     after = results(ChangedAccess(before, added, removed, restated=restated), focus)
     if not after:  # nothing after the change: nothing new (a valid batch costs one run)
