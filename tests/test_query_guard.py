@@ -40,9 +40,10 @@ from serverkit import TOKEN, copy_kg, running_server
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
 from test_bad_inputs import CASES, Case
 from test_no_network import SENTINEL, Counter, _Handler
+from zonegraph._http import Credentials
 from zonegraph._load import load
 from zonegraph._oxigraph import OxigraphStore
-from zonegraph._sparql_store import Credentials, SparqlStore
+from zonegraph._sparql_store import SparqlStore
 from zonegraph._store import Store
 from zonegraph.cli import main
 

@@ -36,9 +36,10 @@ from rdflib.compare import isomorphic
 import zonegraph
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
 from support import REPO
+from zonegraph._http import Credentials
 from zonegraph._load import load
 from zonegraph._oxigraph import OxigraphStore
-from zonegraph._sparql_store import Credentials, SparqlStore
+from zonegraph._sparql_store import SparqlStore
 from zonegraph._store import Store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -17,10 +17,10 @@ What it does on top of plain HTTP:
   ``WHERE`` group (:func:`bind_values`). The block is written from the RDF
   terms (:func:`nt_term`, strict N-Triples with every IRI checked), never from
   the text a user typed.
-* **Credentials** come from the environment only (:func:`credentials_from_env`):
-  ``ZONEGRAPH_SPARQL_USER`` / ``ZONEGRAPH_SPARQL_PASSWORD`` (HTTP Basic or
-  Digest, whichever the server asks for; ``ZONEGRAPH_SPARQL_AUTH=basic`` sends
-  Basic up front) or ``ZONEGRAPH_SPARQL_TOKEN`` (a bearer token).
+* **HTTP** goes through :mod:`zonegraph._http` (httpx): credentials from the
+  environment only, ``ZONEGRAPH_SPARQL_USER`` / ``ZONEGRAPH_SPARQL_PASSWORD`` (HTTP
+  Basic or Digest, whichever the server asks for; ``ZONEGRAPH_SPARQL_AUTH=basic``
+  sends Basic up front) or ``ZONEGRAPH_SPARQL_TOKEN`` (a bearer token).
 
 The module also holds what the embedded Oxigraph store shares with it: the
 N-Triples writer for update requests and the neighbourhood fetch that lets
@@ -30,13 +30,10 @@ N-Triples writer for update requests and the neighbourhood fetch that lets
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -51,7 +48,7 @@ from ._results import QueryResult
 from ._store import Store
 
 if TYPE_CHECKING:
-    pass
+    from ._http import Credentials, Response
 
 #: The named graphs zonegraph reads and writes on a shared server start with this.
 GRAPH_SPACE = "https://w3id.org/zonegraph/"
@@ -479,122 +476,6 @@ def parse_json_results(body: bytes) -> QueryResult:
 # -- HTTP -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """How to authenticate: a user and password (Basic or Digest) or a bearer token."""
-
-    user: str | None = None
-    password: str | None = None
-    token: str | None = None
-    #: "auto" answers the server's challenge (Basic or Digest); "basic" sends Basic up front.
-    scheme: str = "auto"
-
-    def __repr__(self) -> str:  # never print a secret
-        password = "***" if self.password else None
-        token = "***" if self.token else None
-        scheme = self.scheme
-        return f"Credentials(user={self.user!r}, password={password}, token={token}, {scheme=})"
-
-
-def credentials_from_env(env: Mapping[str, str] | None = None) -> Credentials:
-    """Credentials from ``ZONEGRAPH_SPARQL_USER`` / ``_PASSWORD`` / ``_TOKEN`` / ``_AUTH``."""
-    env = os.environ if env is None else env
-    scheme = env.get("ZONEGRAPH_SPARQL_AUTH", "auto").strip().lower() or "auto"
-    if scheme not in ("auto", "basic"):
-        raise StoreError(
-            f"ZONEGRAPH_SPARQL_AUTH={scheme!r} is not a known scheme", hint="use auto or basic"
-        )
-    return Credentials(
-        user=env.get("ZONEGRAPH_SPARQL_USER") or None,
-        password=env.get("ZONEGRAPH_SPARQL_PASSWORD") or None,
-        token=env.get("ZONEGRAPH_SPARQL_TOKEN") or None,
-        scheme=scheme,
-    )
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    content_type: str
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class _Http:
-    """A small HTTP client over urllib with the credentials applied."""
-
-    def __init__(self, urls: Iterable[str], credentials: Credentials, timeout: float) -> None:
-        self.timeout = timeout
-        self.headers: dict[str, str] = {"User-Agent": "zonegraph"}
-        handlers: list[urllib.request.BaseHandler] = []
-        if credentials.token:
-            self.headers["Authorization"] = f"Bearer {credentials.token}"
-        elif credentials.user is not None:
-            password = credentials.password or ""
-            if credentials.scheme == "basic":
-                raw = f"{credentials.user}:{password}".encode()
-                self.headers["Authorization"] = "Basic " + base64.b64encode(raw).decode("ascii")
-            else:
-                manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-                for url in urls:
-                    manager.add_password(None, url, credentials.user, password)
-                handlers += [
-                    urllib.request.HTTPBasicAuthHandler(manager),
-                    urllib.request.HTTPDigestAuthHandler(manager),
-                ]
-        self.opener = urllib.request.build_opener(*handlers)
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        data: bytes | None = None,
-        content_type: str | None = None,
-        accept: str | None = None,
-        ok_missing: bool = False,
-    ) -> Response:
-        headers = dict(self.headers)
-        if content_type:
-            headers["Content-Type"] = content_type
-        if accept:
-            headers["Accept"] = accept
-        req = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with self.opener.open(req, timeout=self.timeout) as resp:
-                body = resp.read()
-                return Response(
-                    resp.status, resp.headers.get_content_type(), dict(resp.headers.items()), body
-                )
-        except urllib.error.HTTPError as exc:
-            body = exc.read() if exc.fp is not None else b""
-            if ok_missing and exc.code == 404:
-                return Response(404, "", dict(exc.headers.items()) if exc.headers else {}, body)
-            detail = body.decode("utf-8", "replace").strip()[:500]
-            hint = None
-            if exc.code in (401, 403):
-                hint = (
-                    "the server wants credentials: set ZONEGRAPH_SPARQL_USER and "
-                    "ZONEGRAPH_SPARQL_PASSWORD, "
-                    "or ZONEGRAPH_SPARQL_TOKEN, in the environment (never on the command line)"
-                )
-            raise StoreError(
-                f"{method} {_show_url(url)}: HTTP {exc.code} {exc.reason}: {detail}", hint=hint
-            ) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise StoreError(
-                f"cannot reach the SPARQL server at {_show_url(url)}: {reason}",
-                hint="check that the server is running, and the URLs "
-                "(--store sparql:URL, --update-url, --gsp-url)",
-            ) from exc
-
-
-def _show_url(url: str) -> str:
-    """*url* without its query string (which may hold a whole query)."""
-    return url.split("?", 1)[0]
-
-
 # -- the store ------------------------------------------------------------------
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -641,8 +522,10 @@ class SparqlStore(Store):
         self.spec = f"{'sparql-union' if union_default_graph else 'sparql'}:{url}"
         if timeout is None:
             timeout = float(os.environ.get("ZONEGRAPH_SPARQL_TIMEOUT", "300"))
+        from ._http import HttpClient, credentials_from_env  # httpx, for this store only
+
         creds = credentials if credentials is not None else credentials_from_env()
-        self.http = _Http([u for u in (url, self.update_url, gsp_url) if u], creds, timeout)
+        self.http = HttpClient(creds, timeout)
         self._names: list[URIRef] | None = None
 
     # -- protocol operations ------------------------------------------------
@@ -802,6 +685,9 @@ class SparqlStore(Store):
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         n = rows[0].get("n") if rows else None
         return int(n.toPython()) if isinstance(n, Literal) else 0
+
+    def close(self) -> None:
+        self.http.close()
 
 
 def _check_url(url: str) -> None:
