@@ -53,6 +53,9 @@ from typing import Any
 #: Lanes: what a query is, for the reserved workers.
 CANNED = "canned"
 ADHOC = "adhoc"
+#: The steps of a write (an update's evaluation, a change's validation): first in line,
+#: since every other write waits on the KG's lock they hold.
+WRITES = "writes"
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -227,7 +230,7 @@ class Admission:
         Heavy clients together hold at most all shared workers but one, so
         that one is left to the others whatever the heavy ones send."""
         shared = self.workers - self.reserved
-        if lane == CANNED and self._busy["reserved"] < self.reserved:
+        if lane in (CANNED, WRITES) and self._busy["reserved"] < self.reserved:
             return "reserved"
         if self._busy["shared"] + self._busy["heavy"] >= shared:
             return None
@@ -251,6 +254,7 @@ class Admission:
             best = min(
                 candidates,
                 key=lambda w: (
+                    w.lane != WRITES,
                     self._running.get(w.client, 0),
                     self._is_heavy(w.client, now),
                     w.seq,

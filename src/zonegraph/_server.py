@@ -48,6 +48,7 @@ from ._export import serialize_graphs
 from ._limits import (
     ADHOC,
     CANNED,
+    WRITES,
     Admission,
     QueueFull,
     QueueTimeout,
@@ -258,7 +259,10 @@ class Server:
 
     async def run(self, task: Task, client: str = "updates") -> Reply:
         """Run *task* on a worker, once the fair admission gives *client* its turn."""
-        lane = ADHOC if isinstance(task, QueryTask) and task.name is None else CANNED
+        if isinstance(task, UpdateTask | ValidateTask):
+            lane = WRITES
+        else:
+            lane = ADHOC if isinstance(task, QueryTask) and task.name is None else CANNED
         retry = {"Retry-After": str(math.ceil(self.options.timeout))}
         deadline = time.monotonic() + self.options.queue_wait
         try:
