@@ -38,7 +38,7 @@ test-servers: $(STAMP)
 # processes with different hash seeds; tests check that the ontology reference is up to date).
 docs: $(STAMP)
 	@command -v dot >/dev/null || { echo "error: Graphviz's dot is not installed; install graphviz: bash .ci/install-interop" >&2; exit 2; }
-	$(BIN)/python -m zonegraph._ontodoc
+	$(BIN)/python -m zonegraph.authoring.ontodoc
 	mkdir -p docs/images
 	for f in svg png; do \
 	  $(BIN)/zonegraph --quiet draw -o docs/images/zone.$$f && \
@@ -58,6 +58,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -84,15 +84,15 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     import pyoxigraph as ox
     from rdflib import Dataset, Graph, Literal, Variable
 
-    from zonegraph._catalogue import Catalogue
-    from zonegraph._closure import fast_closure
     from zonegraph._kg import open_kg
     from zonegraph._load import load
-    from zonegraph._namespaces import expand_curie
-    from zonegraph._oxigraph import OxigraphStore
-    from zonegraph._reason import owl_rl
-    from zonegraph._synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
-    from zonegraph._validate import results_from_report, run_pyshacl
+    from zonegraph.authoring.synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
+    from zonegraph.rdf.namespaces import expand_curie
+    from zonegraph.reason.closure import fast_closure
+    from zonegraph.reason.core import owl_rl
+    from zonegraph.sparql.catalogue import Catalogue
+    from zonegraph.store.oxigraph import OxigraphStore
+    from zonegraph.validate.shacl import results_from_report, run_pyshacl
 
     rows: list[dict[str, Any]] = []
 
@@ -186,7 +186,7 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     )
     m_load = peak_rss(
         "import tempfile; from zonegraph._kg import open_kg; from zonegraph._load import load; "
-        "from zonegraph._oxigraph import OxigraphStore; "
+        "from zonegraph.store.oxigraph import OxigraphStore; "
         f"load(open_kg({str(kgdir)!r}, store=OxigraphStore(tempfile.mkdtemp(dir={str(DATA)!r}))))"
     )
     m_rdf = peak_rss(f"from rdflib import Graph; g=Graph().parse({str(ttl)!r}, format='turtle')")
@@ -375,7 +375,7 @@ def _batch(kgdir: Path) -> Path:
     """100 triples of a new source: a generated cluster beyond the graph's, trimmed."""
     from rdflib import Graph
 
-    from zonegraph._synth import PREFIXES, cluster
+    from zonegraph.authoring.synth import PREFIXES, cluster
 
     path = kgdir.parent / f"{kgdir.name}-batch.ttl"
     entities = cluster(10_000_000 + len(list((kgdir / "kg").glob("*.ttl"))), 1)
@@ -396,7 +396,7 @@ def _role_batch(kgdir: Path, batch: Path) -> Path:
     an existing zg:Role (the roles are shared reference entities)."""
     from rdflib import RDF, Graph, URIRef
 
-    from zonegraph._synth import PREFIXES, cluster
+    from zonegraph.authoring.synth import PREFIXES, cluster
 
     entities = cluster(10_000_000 + len(list((kgdir / "kg").glob("*.ttl"))), 1)
     g = Graph().parse(data=PREFIXES + "\n".join(e.turtle() for e in entities), format="turtle")

@@ -43,7 +43,7 @@ from bench import DATA, RESULTS, SLOW_TIMEOUT, _batch, _role_batch, in_child, ti
 def batches(kgdir: Path) -> dict[str, Path]:
     from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
-    from zonegraph._synth import PREFIXES, cluster
+    from zonegraph.authoring.synth import PREFIXES, cluster
 
     plain = _batch(kgdir)
     base = Graph().parse(plain, format="turtle")
@@ -90,11 +90,11 @@ def bench_size(n: int) -> list[dict[str, Any]]:
 
     from zonegraph._kg import open_kg
     from zonegraph._load import load
-    from zonegraph._neighbourhood import Dependencies, extract
-    from zonegraph._oxigraph import OxigraphStore
-    from zonegraph._store import SOURCE_GRAPHS
-    from zonegraph._synth import synthesize
-    from zonegraph._validate import results_from_report, run_pyshacl
+    from zonegraph.authoring.synth import synthesize
+    from zonegraph.store.base import SOURCE_GRAPHS
+    from zonegraph.store.neighbourhood import Dependencies, extract
+    from zonegraph.store.oxigraph import OxigraphStore
+    from zonegraph.validate.shacl import results_from_report, run_pyshacl
 
     kgdir = DATA / f"kg-{n}"
     if not kgdir.exists():

@@ -40,7 +40,7 @@ PY = sys.executable
 
 _PARSE = {
     "strict": (
-        "from pathlib import Path; from zonegraph._parse import parse_turtle; "
+        "from pathlib import Path; from zonegraph.rdf.intake import parse_turtle; "
         "print(len(parse_turtle(Path({path!r}), max_bytes=None)))"
     ),
     "pyoxigraph": (
@@ -188,7 +188,7 @@ def worst(runs: int) -> None:
     print("| --- | --- | --- | --- |")
     for what, expr in _WORST.items():
         code = (
-            "from zonegraph._parse import parse_turtle_text\nfrom zonegraph import InputError\n"
+            "from zonegraph.rdf.intake import parse_turtle_text\nfrom zonegraph import InputError\n"
             f"text = ('@prefix ex: <http://e/> .\\nex:s ex:p ' + {expr} + ' .').encode()\n"
             "try: print(len(parse_turtle_text(text, name='t')), 'triple(s),', len(text), 'bytes')\n"
             "except InputError as e: print('refused,', len(text), 'bytes')"

@@ -19,7 +19,7 @@ from rdflib import RDFS, Graph, Namespace, URIRef
 from support import FACT_PREFIXES as PREFIXES
 from support import LIGHT_SHAPES, REPO, company, source_description
 from zonegraph import open_kg
-from zonegraph._parse import parse_turtle
+from zonegraph.rdf.intake import parse_turtle
 
 ZGR = "https://w3id.org/zonegraph/id/"
 ZG = Namespace("https://w3id.org/zonegraph/ontology#")

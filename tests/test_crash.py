@@ -34,7 +34,8 @@ from typing import Any
 import pytest
 
 from support import LIGHT_SHAPES, REPO, new_source_with_company
-from zonegraph import _fsio, open_kg
+from zonegraph import open_kg
+from zonegraph.kgdir import journal as _fsio
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork() and SIGKILL")
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 import zonegraph
-from zonegraph import _draw
-from zonegraph._namespaces import ZGR
+from zonegraph.authoring import draw as _draw
 from zonegraph.cli import main
+from zonegraph.rdf.namespaces import ZGR
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed; run .ci/install-interop"

@@ -1,7 +1,7 @@
 """An existing entity again under a new IRI and a label spelt a little differently is refused.
 
 ``zgsh:DuplicateEntityShape`` compares labels by their normalised key
-(src/zonegraph/_labelkey.py): case, whitespace, Unicode compatibility forms,
+(src/zonegraph/reason/labelkey.py): case, whitespace, Unicode compatibility forms,
 look-alike letters of other scripts and regional language subtags do not tell
 two labels apart. Each variant of the shipped company ``zgr:haier`` ("Haier"@en),
 added as a new ``zg:Company``, is refused by ``zonegraph validate`` and
@@ -27,9 +27,9 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 
 import zonegraph
 from support import FACT_PREFIXES, REPO, run_cli, snapshot
-from zonegraph._labelkey import LABEL_KEY, label_key, label_keys, same_key, text_key
-from zonegraph._params import LabelIndex
 from zonegraph.cli import main
+from zonegraph.reason.labelkey import LABEL_KEY, label_key, label_keys, same_key, text_key
+from zonegraph.sparql.params import LabelIndex
 
 ZGR = "https://w3id.org/zonegraph/id/"
 ZG = "https://w3id.org/zonegraph/ontology#"

@@ -22,10 +22,10 @@ from rdflib import Literal
 from rdflib.term import Node
 
 import zonegraph
-from zonegraph._catalogue import CannedQuery
 from zonegraph._load import load
-from zonegraph._oxigraph import OxigraphStore
-from zonegraph._synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
+from zonegraph.authoring.synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
+from zonegraph.sparql.catalogue import CannedQuery
+from zonegraph.store.oxigraph import OxigraphStore
 
 
 @pytest.fixture(scope="module")

@@ -169,7 +169,7 @@ def test_a_mistyped_store_is_reported_and_never_created(name: str, tmp_path: Pat
 
 
 def test_an_empty_store_says_so_and_how_to_load_it(tmp_path: Path) -> None:
-    from zonegraph._oxigraph import OxigraphStore
+    from zonegraph.store.oxigraph import OxigraphStore
 
     store = tmp_path / "empty.db"
     OxigraphStore(store).close()  # a store with no triples in it

@@ -7,8 +7,8 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 import zonegraph
-from zonegraph._export import EXPORT_FORMATS
-from zonegraph._namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS
+from zonegraph.rdf.export import EXPORT_FORMATS
+from zonegraph.rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS
 
 RDFLIB_FORMAT = {"ntriples": "nt", "jsonld": "json-ld"}
 

@@ -17,9 +17,9 @@ from rdflib.compare import isomorphic
 
 from support import REPO, SHARED, run_cli
 from zonegraph import InputError
-from zonegraph._fastread import checked, quads
-from zonegraph._oxigraph import from_oxigraph
-from zonegraph._parse import parse_turtle
+from zonegraph.rdf.bulk_reader import checked, quads
+from zonegraph.rdf.intake import parse_turtle
+from zonegraph.rdf.oxigraph_terms import from_oxigraph
 
 SUITE = SHARED / "w3c" / "rdf-turtle"
 BASE = "https://w3c.github.io/rdf-tests/rdf/rdf11/rdf-turtle/"
@@ -108,7 +108,7 @@ def test_a_literal_the_strict_reader_normalises_takes_the_strict_path(tmp_path: 
 def test_load_lists_twenty_graphs_unless_asked_for_all(tmp_path: Path) -> None:
     """A generated KG has a graph per source: the report names 20, counts the rest, and
     --all-graphs names every one; the totals line is the same either way."""
-    from zonegraph._synth import synthesize
+    from zonegraph.authoring.synth import synthesize
 
     summary = synthesize(tmp_path / "kg", triples=6000, seed=2)
     # A graph per source (the shared reference data is one) and the ontology's.
@@ -159,7 +159,7 @@ def test_a_named_pipe_among_the_kg_files_is_refused_not_waited_on(tmp_path: Path
     os.mkfifo(fifo)
     code = (
         "import sys; from pathlib import Path; from zonegraph import InputError; "
-        "from zonegraph._fastread import checked\n"
+        "from zonegraph.rdf.bulk_reader import checked\n"
         f"try: checked(Path({str(fifo)!r}), display_name='kg/source.ttl')\n"
         "except InputError as exc: print(exc)"
     )

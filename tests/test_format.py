@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph
 
 from support import REPO
-from zonegraph._format import canonical_text, format_files
-from zonegraph._layout import Layout
+from zonegraph.kgdir.format import canonical_text, format_files
+from zonegraph.kgdir.layout import Layout
 
 
 def _param(path: Path) -> object:

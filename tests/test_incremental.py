@@ -23,26 +23,20 @@ from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from support import SHARED
-from zonegraph._closure import validation_closure
 from zonegraph._kg import KnowledgeGraph, open_kg
 from zonegraph._load import load
-from zonegraph._neighbourhood import (
-    Dependencies,
-    GraphAccess,
-    Plan,
-    SelectAccess,
-    extract,
-)
-from zonegraph._oxigraph import OxigraphStore
-from zonegraph._store import SOURCE_GRAPHS
-from zonegraph._synth import PREFIXES, _mutate, cluster, clusters_for, synthesize
-from zonegraph._targets import Targets
-from zonegraph._validate import (
+from zonegraph.authoring.synth import PREFIXES, _mutate, cluster, clusters_for, synthesize
+from zonegraph.reason.closure import validation_closure
+from zonegraph.store.base import SOURCE_GRAPHS
+from zonegraph.store.neighbourhood import Dependencies, GraphAccess, Plan, SelectAccess, extract
+from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.validate.shacl import (
     ValidationResult,
     results_from_report,
     run_pyshacl,
     validate_change,
 )
+from zonegraph.validate.targets import Targets
 
 W3C = SHARED / "w3c" / "shacl-tests" / "core"
 ZG = "https://w3id.org/zonegraph/ontology#"

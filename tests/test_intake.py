@@ -17,19 +17,20 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from support import REPO, run_cli
-from zonegraph import InputError, _cache, _shapecheck, open_kg
-from zonegraph._parse import (
+from zonegraph import InputError, open_kg
+from zonegraph.cli import main
+from zonegraph.kgdir import cache as _cache
+from zonegraph.rdf.intake import parse_turtle, parse_turtle_text
+from zonegraph.rdf.intake_limits import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_COLLECTION,
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_TRIPLES,
     MAX_DEPTH_CEILING,
     IntakeLimits,
-    parse_turtle,
-    parse_turtle_text,
 )
-from zonegraph._terms import iri_problem, lexical_problem, resolve_iri
-from zonegraph.cli import main
+from zonegraph.rdf.terms import iri_problem, lexical_problem, resolve_iri
+from zonegraph.validate import shapecheck as _shapecheck
 
 EX = "@prefix ex: <https://example.org/> .\n"
 
@@ -474,7 +475,7 @@ def test_open_kg_keeps_the_limits_and_applies_them_to_new_facts(tmp_path: Path) 
 
 
 def test_request_bodies_go_through_the_same_reader_with_the_kgs_limits() -> None:
-    from zonegraph._update import UpdateRefused, parse_body
+    from zonegraph.web.update import UpdateRefused, parse_body
 
     body = _lines(3).encode()
     assert len(parse_body(body)) == 3
@@ -682,7 +683,7 @@ def test_reading_needs_memory_in_proportion_to_the_input(expr: str) -> None:
     import sys
 
     code = (
-        "import resource\nfrom zonegraph._parse import parse_turtle_text\n"
+        "import resource\nfrom zonegraph.rdf.intake import parse_turtle_text\n"
         "from zonegraph import InputError\n"
         f"text = ({expr}).encode()\n"
         "try: parse_turtle_text(text, name='t')\nexcept InputError: pass\n"

@@ -50,8 +50,8 @@ from rdflib.namespace import SH, XSD
 
 import zonegraph
 from support import REPO
-from zonegraph._namespaces import PREFIXES, ZG, expand_curie
-from zonegraph._sparql_store import bind_values
+from zonegraph.rdf.namespaces import PREFIXES, ZG, expand_curie
+from zonegraph.sparql.text import bind_values
 
 INTEROP = REPO / "tests" / "interop"
 NODE_MODULES = INTEROP / "node_modules"
@@ -530,7 +530,7 @@ def shacl_engine_run(
 
 @pytest.fixture(scope="module")
 def pyshacl_report(kg: zonegraph.KnowledgeGraph) -> Graph:
-    from zonegraph._validate import run_pyshacl
+    from zonegraph.validate.shacl import run_pyshacl
 
     report: Graph = run_pyshacl(kg._validation_graph(), kg.shapes)
     return report

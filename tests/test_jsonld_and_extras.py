@@ -14,8 +14,8 @@ from rdflib.compare import isomorphic
 
 import zonegraph
 from support import REPO
-from zonegraph._export import jsonld_context
-from zonegraph._progress import working
+from zonegraph.cli.progress import working
+from zonegraph.rdf.export import jsonld_context
 
 # -- JSON-LD -------------------------------------------------------------------------
 

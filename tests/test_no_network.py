@@ -155,7 +155,7 @@ def test_guard_refuses_from_a_local_file_even_when_rdflib_would_load_it(
 
 def test_guard_refuses_escaped_service_in_shacl_sparql(server: Counter, address: str) -> None:
     """pySHACL's own SERVICE check is a regular expression: SERV\\u0049CE gets past it."""
-    from zonegraph._validate import run_pyshacl
+    from zonegraph.validate.shacl import run_pyshacl
 
     shapes = Graph().parse(
         data=f"""

@@ -16,8 +16,8 @@ from rdflib.namespace import OWL, SH
 
 import zonegraph
 from support import REPO
-from zonegraph._namespaces import ZG
-from zonegraph._ontodoc import generated_files
+from zonegraph.authoring.ontodoc import generated_files
+from zonegraph.rdf.namespaces import ZG
 
 #: The checklist, by check file: what each one looks for.
 CHECKLIST = {
@@ -72,7 +72,7 @@ EXPECTED = [
 
 
 def _shorten(text: str) -> str:
-    from zonegraph._namespaces import shorten
+    from zonegraph.rdf.namespaces import shorten
 
     return shorten(text)
 

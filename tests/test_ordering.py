@@ -1,4 +1,4 @@
-"""ORDER BY in Python (zonegraph._ordering): the clause is cut only where that is safe,
+"""ORDER BY in Python (zonegraph.sparql.ordering): the clause is cut only where that is safe,
 and rows come out in the order rdflib's own engine gives them.
 
 rdflib is the reference: each random table of terms is sorted by rdflib's
@@ -23,8 +23,8 @@ from rdflib.term import Node
 import zonegraph
 from test_stores import QUERIES, defaults, value
 from zonegraph._load import load
-from zonegraph._ordering import order_by_start, plan_order
-from zonegraph._oxigraph import OxigraphStore
+from zonegraph.sparql.ordering import order_by_start, plan_order
+from zonegraph.store.oxigraph import OxigraphStore
 
 # -- where the clause is ----------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from zonegraph import InputError
-from zonegraph._parse import parse_turtle, parse_turtle_text
+from zonegraph.rdf.intake import parse_turtle, parse_turtle_text
 
 PREFIX = (
     "@prefix zgr: <https://w3id.org/zonegraph/id/> .\n"

@@ -29,8 +29,8 @@ from rdflib.compare import isomorphic
 import zonegraph
 from support import REPO
 from zonegraph import InputError, ParameterError, ZonegraphError
-from zonegraph._parse import parse_turtle_text
 from zonegraph.cli import main
+from zonegraph.rdf.intake import parse_turtle_text
 
 VALID = sorted((REPO / "tests" / "data" / "valid").glob("*.ttl"))
 SEEDS = [p.read_bytes() for p in VALID]

@@ -415,7 +415,7 @@ def test_data_gaps_found_when_present(kg_dir: Path, tmp_path: Path, store: str) 
     )
     if store == "oxigraph":
         from zonegraph._load import load
-        from zonegraph._oxigraph import OxigraphStore
+        from zonegraph.store.oxigraph import OxigraphStore
 
         gappy = zonegraph.open_kg(kg_dir, store=OxigraphStore(tmp_path / "store"))
         load(gappy)

@@ -40,12 +40,12 @@ from serverkit import TOKEN, copy_kg, running_server
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
 from test_bad_inputs import CASES, Case
 from test_no_network import SENTINEL, Counter, _Handler
-from zonegraph._http import Credentials
 from zonegraph._load import load
-from zonegraph._oxigraph import OxigraphStore
-from zonegraph._sparql_store import SparqlStore
-from zonegraph._store import Store
 from zonegraph.cli import main
+from zonegraph.store.base import Store
+from zonegraph.store.http import Credentials
+from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.store.sparql_server import SparqlStore
 
 #: The query cases of the corpus that name the counting server.
 QUERIES = [

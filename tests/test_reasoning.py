@@ -19,14 +19,15 @@ import pytest
 from rdflib import OWL, RDF, Dataset, Graph, Literal, URIRef
 
 from support import FACT_PREFIXES, source_description
-from zonegraph import _consistency, _inferred
-from zonegraph._closure import fast_closure
 from zonegraph._kg import KnowledgeGraph, open_kg
 from zonegraph._load import load
-from zonegraph._namespaces import INFERRED_GRAPH, ZG
-from zonegraph._oxigraph import OxigraphStore
-from zonegraph._reason import Triple, Vocabulary, owl_rl
-from zonegraph._synth import synthesize
+from zonegraph.authoring.synth import synthesize
+from zonegraph.rdf.namespaces import INFERRED_GRAPH, ZG
+from zonegraph.reason import inferred as _inferred
+from zonegraph.reason.closure import fast_closure
+from zonegraph.reason.core import Triple, Vocabulary, owl_rl
+from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.validate import consistency as _consistency
 
 
 def test_fast_closure_infers_what_owlrl_does() -> None:

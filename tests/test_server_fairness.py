@@ -18,7 +18,7 @@ import pytest
 
 import zonegraph
 from serverkit import Running, copy_kg, running_server
-from zonegraph._limits import client_key, parse_networks
+from zonegraph.web.limits import client_key, parse_networks
 
 RUNAWAY = "SELECT (COUNT(*) AS ?c) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ASK = "ASK { ?s a zg:CooperationPark }"

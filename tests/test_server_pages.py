@@ -16,7 +16,7 @@ from rdflib import RDF, Dataset, Graph, URIRef
 
 import zonegraph
 from serverkit import Running, copy_kg, running_server
-from zonegraph._pages import iri_for_path, local_path
+from zonegraph.web.pages import iri_for_path, local_path
 
 BASE = "https://w3id.org/zonegraph/"
 ECOPARK = BASE + "id/sino-german-ecopark"
@@ -277,7 +277,7 @@ def test_pages_escape_the_data_and_link_only_web_iris(tmp_path: object) -> None:
 
     from rdflib import RDFS, Literal
 
-    from zonegraph._pages import Pages
+    from zonegraph.web.pages import Pages
 
     root = copy_kg(Path(str(tmp_path)) / "kg")
     kg = zonegraph.open_kg(root)

@@ -36,9 +36,10 @@ from servers import (
 )
 from support import REPO, snapshot
 from zonegraph._errors import QueryError, StoreError
-from zonegraph._http import Credentials, credentials_from_env
-from zonegraph._oxigraph import OxigraphStore
-from zonegraph._sparql_store import SparqlStore, bind_values, where_group
+from zonegraph.sparql.text import bind_values, where_group
+from zonegraph.store.http import Credentials, credentials_from_env
+from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.store.sparql_server import SparqlStore
 
 needs_virtuoso = pytest.mark.skipif(
     virtuoso_binary() is None,
@@ -487,8 +488,7 @@ def test_nested_uses_are_replaced_by_the_term() -> None:
     assert 'FILTER(CONTAINS(?label, "park" ))' in flat
     assert 'OPTIONAL { ?e ?q "park" }' in flat
     assert (
-        'SELECT ("park" AS ?text) (COUNT(*) AS ?n) WHERE { ?x ?y "park" } GROUP BY ("park")'
-        in flat
+        'SELECT ("park" AS ?text) (COUNT(*) AS ?n) WHERE { ?x ?y "park" } GROUP BY ("park")' in flat
     )
     assert bound.startswith('SELECT ?text ?n WHERE { VALUES (?text) { ("park") }')
 
@@ -549,7 +549,7 @@ def test_a_sparql_union_store_names_no_graph_and_answers_the_same(tmp_path: Path
     is the union of its graphs: the same rows as rdflib, the same validation report; unlike
     ``sparql:URL`` it also sees a graph that is not zonegraph's (its documented price)."""
     from zonegraph._load import load
-    from zonegraph._store import open_store
+    from zonegraph.store.base import open_store
 
     with OxigraphServer(tmp_path / "db", union_default_graph=True) as server:
         writer = SparqlStore(server.query_url, update_url=server.update_url, gsp_url=server.gsp_url)

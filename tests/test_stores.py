@@ -36,11 +36,11 @@ from rdflib.compare import isomorphic
 import zonegraph
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
 from support import REPO
-from zonegraph._http import Credentials
 from zonegraph._load import load
-from zonegraph._oxigraph import OxigraphStore
-from zonegraph._sparql_store import SparqlStore
-from zonegraph._store import Store
+from zonegraph.store.base import Store
+from zonegraph.store.http import Credentials
+from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.store.sparql_server import SparqlStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {
@@ -320,7 +320,7 @@ def _uses_transitive_paths(canned: zonegraph.CannedQuery) -> bool:
     from rdflib.paths import Path as RdfPath
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    from zonegraph import _query
+    from zonegraph.sparql import query as _query
 
     def walk(node: Any) -> bool:
         if isinstance(node, MulPath):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from zonegraph._kg import open_kg
-from zonegraph._synth import MUTATIONS, synthesize
-from zonegraph._validate import results_from_report, run_pyshacl
+from zonegraph.authoring.synth import MUTATIONS, synthesize
+from zonegraph.validate.shacl import results_from_report, run_pyshacl
 
 
 def _violations(root: Path) -> set[tuple[str, str]]:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import zonegraph
-from zonegraph._template import PLACEHOLDER, TemplateBuilder, template
+from zonegraph.authoring.template import PLACEHOLDER, TemplateBuilder, template
 from zonegraph.cli import main
 
 #: Classes whose skeletons are filled in and validated, together, in one file.

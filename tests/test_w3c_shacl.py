@@ -1,7 +1,7 @@
 """The W3C SHACL test suite's SPARQL tests, against zonegraph's shapes check.
 
 zonegraph checks the SPARQL of a shapes file before pySHACL runs it
-(:mod:`zonegraph._shapecheck`): SHACL's rules for SPARQL-based constraints
+(:mod:`zonegraph.validate.shapecheck`): SHACL's rules for SPARQL-based constraints
 (no MINUS, VALUES or SERVICE, no ``AS`` of a pre-bound variable, sub-queries
 that return ``$this``) and no reach outside the graph. Here every test of the
 suite's ``sparql/`` part that expects a failure must be refused by that
@@ -23,9 +23,9 @@ from rdflib import RDF, BNode, Graph, Namespace
 from rdflib.namespace import SH
 
 from support import SHARED
-from zonegraph._parse import parse_turtle_text
-from zonegraph._shapecheck import sparql_problems
-from zonegraph._validate import run_pyshacl
+from zonegraph.rdf.intake import parse_turtle_text
+from zonegraph.validate.shacl import run_pyshacl
+from zonegraph.validate.shapecheck import sparql_problems
 
 SUITE = SHARED / "w3c" / "shacl-tests"
 BASE = "http://datashapes.org/sh/tests/"
@@ -101,7 +101,7 @@ def test_nested_shapes_results_are_details_of_the_result_they_explain() -> None:
     """core/property/node-001: Issue_1's assignee lacks the email and last name its nested
     sh:node asks for. SHACL reports one result (Issue_1, sh:node); pySHACL adds the nested
     results as sh:detail, which are not results of the assignee."""
-    from zonegraph._validate import ValidationReport, results_from_report
+    from zonegraph.validate.shacl import ValidationReport, results_from_report
 
     path = SUITE / "core" / "property" / "node-001.ttl"
     graph = Graph().parse(path, format="turtle")

@@ -6,7 +6,7 @@ must give the triples of its ``.nt`` result (compared by graph isomorphism).
 Each file is parsed with the base the manifest assumes
 (``mf:assumedTestBase`` plus the file name), as the expected results do.
 
-zonegraph reads Turtle with its own strict parser (:mod:`zonegraph._reader`),
+zonegraph reads Turtle with its own strict parser (:mod:`zonegraph.rdf.turtle_reader`),
 so the suite passes whole, with no expected failures. rdflib's parser, which
 zonegraph used before, deviates on 43 of the tests (rdflib 7.6: it accepts 39
 negative tests and resolves 4 positive ones wrongly), listed in
@@ -29,7 +29,7 @@ from rdflib.compare import isomorphic
 
 from support import SHARED
 from zonegraph import InputError
-from zonegraph._parse import parse_turtle_text
+from zonegraph.rdf.intake import parse_turtle_text
 
 SUITE = SHARED / "w3c" / "rdf-turtle"
 BASE = "https://w3c.github.io/rdf-tests/rdf/rdf11/rdf-turtle/"

@@ -219,7 +219,17 @@ def test_oxigraph_store_serves_queries_and_a_validated_update(tmp_path: Path) ->
 def test_an_installed_package_does_not_write_into_itself(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(wheels),
+            str(REPO),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

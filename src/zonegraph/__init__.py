@@ -6,7 +6,6 @@
 ['collaboration-network', 'countries-of-zone']
 """
 
-from ._catalogue import CannedQuery, Parameter
 from ._errors import (
     InputError,
     Location,
@@ -18,11 +17,12 @@ from ._errors import (
     ZonegraphError,
 )
 from ._kg import AddResult, KnowledgeGraph, open_kg
-from ._namespaces import PREFIXES, ZG, ZGR, ZGS
-from ._parse import IntakeLimits
-from ._results import QueryResult
 from ._stats import SourceStats, Stats
-from ._validate import ValidationReport, ValidationResult
+from .rdf.intake_limits import IntakeLimits
+from .rdf.namespaces import PREFIXES, ZG, ZGR, ZGS
+from .sparql.catalogue import CannedQuery, Parameter
+from .sparql.results import QueryResult
+from .validate.shacl import ValidationReport, ValidationResult
 
 __all__ = [
     "PREFIXES",

@@ -14,29 +14,33 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from . import _consistency, _inferred, _query, _write
-from ._catalogue import CannedQuery, Catalogue
-from ._closure import validation_closure
+from . import _write
 from ._errors import ParameterError, StoreError
-from ._export import serialize_graphs
-from ._fsio import file_state, reading
 from ._guard import guarded, network_allowed
-from ._labelkey import same_key
-from ._layout import Layout, installed_root, shipped_root
-from ._namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS, shorten
-from ._neighbourhood import Access, ChangedAccess, Dependencies, Plan, extract, same_value
-from ._params import LabelIndex, resolve
-from ._parse import DEFAULT_MAX_BYTES, IntakeLimits, parse_turtle
-from ._parsecache import read_files
-from ._reason import Vocabulary, owl_rl, validation_ontology
-from ._results import QueryResult
-from ._shapecheck import check_shapes_file
 from ._stats import Stats, compute_stats
-from ._store import SOURCE_GRAPHS, MemoryStore, Store
-from ._targets import Targets
-from ._turtle import leading_comments
-from ._validate import ValidationReport, results_from_report, run_pyshacl, validate_change
 from ._write import WriteResult
+from .kgdir.journal import file_state, reading
+from .kgdir.layout import Layout, installed_root, shipped_root
+from .kgdir.parsecache import read_files
+from .rdf.export import serialize_graphs
+from .rdf.intake import parse_turtle
+from .rdf.intake_limits import DEFAULT_MAX_BYTES, IntakeLimits
+from .rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS, shorten
+from .rdf.turtle_writer import leading_comments
+from .reason import inferred as _inferred
+from .reason.closure import validation_closure
+from .reason.core import Vocabulary, owl_rl, validation_ontology
+from .reason.labelkey import same_key
+from .sparql import query as _query
+from .sparql.catalogue import CannedQuery, Catalogue
+from .sparql.params import LabelIndex, resolve
+from .sparql.results import QueryResult
+from .store.base import SOURCE_GRAPHS, MemoryStore, Store
+from .store.neighbourhood import Access, ChangedAccess, Dependencies, Plan, extract, same_value
+from .validate import consistency as _consistency
+from .validate.shacl import ValidationReport, results_from_report, run_pyshacl, validate_change
+from .validate.shapecheck import check_shapes_file
+from .validate.targets import Targets
 
 #: What ``add`` returns (the one result type of every change, _write).
 AddResult = WriteResult
@@ -602,7 +606,7 @@ def _drop_restated(data: Graph, new: Graph) -> None:
 
 
 def _iri(text: str) -> URIRef:
-    from ._namespaces import expand_curie
+    from .rdf.namespaces import expand_curie
 
     return expand_curie(text) or URIRef(text)
 

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 
 from ._errors import StoreError
-from ._fastread import checked
-from ._layout import Layout
-from ._namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, shorten
+from .kgdir.layout import Layout
+from .rdf.bulk_reader import checked
+from .rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, shorten
 
 if TYPE_CHECKING:
     from ._kg import KnowledgeGraph
@@ -78,7 +78,7 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
     """Load *kg*'s files (and with *inferred* their inferred graph) into its store.
 
     >>> import tempfile, zonegraph
-    >>> from zonegraph._oxigraph import OxigraphStore
+    >>> from zonegraph.store.oxigraph import OxigraphStore
     >>> store = OxigraphStore(tempfile.mkdtemp())
     >>> kg = zonegraph.open_kg(store=store)
     >>> load(kg).triples == load(kg).triples == len(store)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rdflib import RDF, Graph, URIRef
 
-from ._namespaces import DCT, shorten
+from .rdf.namespaces import DCT, shorten
 
 
 @dataclass(frozen=True)

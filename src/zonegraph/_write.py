@@ -33,14 +33,14 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
 
 from ._errors import SourceError
-from ._fsio import locked, recover, write_files
-from ._namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, shorten
-from ._turtle import leading_comments, to_turtle
-from ._validate import ValidationReport
+from .kgdir.journal import locked, recover, write_files
+from .rdf.namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, shorten
+from .rdf.turtle_writer import leading_comments, to_turtle
+from .validate.shacl import ValidationReport
 
 if TYPE_CHECKING:
     from ._kg import KnowledgeGraph
-    from ._layout import Layout
+    from .kgdir.layout import Layout
 
 #: What a source's slug may be: the name of its file in ``kg/`` without ``.ttl``.
 SOURCE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")

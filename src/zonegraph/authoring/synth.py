@@ -1,0 +1,577 @@
+"""Synthetic zonegraph data: realistic, reproducible graphs of any size.
+
+:func:`synthesize` writes a graph of about *triples* triples that conforms to
+the ontology and the shapes: zones in new areas of cities of provinces,
+cooperation parks with partner countries, management committees, companies
+and research institutes, people in posts, launches, partnerships and figures
+with values, units or currencies, qualifiers and dates. Each cluster of
+entities is stated by one source of its own (a news article with title,
+publisher, date and URL), so the graph has one named graph per source, as the
+shipped one does; shared reference entities (countries, provinces,
+currencies, sectors, roles, news organisations) come from one reference source.
+
+The output is written as it is generated, one source at a time, so 10 million
+triples need no more memory than ten thousand. The same *seed* gives the
+same bytes.
+
+With ``invalid_fraction``, that fraction of the candidate entities is made
+invalid in one of :data:`MUTATIONS`' known ways, and the violations the shapes
+must then report (focus node and shape) are returned and written beside the
+data as ``expected-violations.json``.
+
+>>> import io
+>>> out = io.StringIO()
+>>> summary = synthesize_to(out, triples=600, seed=1)
+>>> summary.triples > 500, summary.expected
+(True, [])
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+PREFIXES = """\
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix unit: <http://qudt.org/vocab/unit/> .
+@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix zg: <https://w3id.org/zonegraph/ontology#> .
+@prefix zgr: <https://w3id.org/zonegraph/id/> .
+@prefix zgs: <https://w3id.org/zonegraph/source/> .
+"""
+
+ZGR = "https://w3id.org/zonegraph/id/"
+ZGSH = "https://w3id.org/zonegraph/shapes#"
+
+#: The ways an entity is made invalid, and the shape(s) whose violation it causes
+#: (each on the mutated entity unless the mutation names another focus node).
+#: The shipped entities the canned queries' parameters default to, and their counterparts
+#: in every generated graph (the first cluster's zone, park and city).
+COUNTERPARTS = {
+    "zgr:qingdao-iecz": "zgr:synth-0000000-zone",
+    "zgr:sino-german-ecopark": "zgr:synth-0000000-park-0",
+    "zgr:qingdao": "zgr:synth-0000000-city",
+}
+#: Values for the canned queries' required parameters in a generated graph.
+REQUIRED_PARAMETERS = {
+    "entity-facts": {"entity": "zgr:synth-0000000-park-0"},
+    "search-labels": {"text": "park"},
+    "facts-of-source": {"source": "zgs:synth-0000000"},
+}
+
+MUTATIONS: dict[str, tuple[str, ...]] = {
+    "missing-label": ("Labelled-english",),
+    "missing-source": ("Sourced-source",),
+    "untagged-label": ("Labelled-english", "Labelled-tagged"),
+    "located-in-person": ("Organization-locatedIn",),
+    "undeclared-property": ("ClosedVocabularyShape",),
+    "duplicate-label": ("DuplicateEntityShape",),
+    "park-without-partner": ("CooperationPark-partnerCountry",),
+    "post-without-holder": ("Post-heldBy",),
+    "event-in-future": ("Event-dateNotFuture",),
+    "figure-value-as-string": ("Figure-value",),
+    "figure-date-as-year": ("Figure-holdsOn",),
+}
+
+_WORDS = (  # noqa: SIM905
+    "amber birch cedar delta ember falcon granite harbor indigo juniper kestrel lotus maple nimbus "
+    "onyx pearl quartz raven sierra tundra umber vector willow xenon yarrow zephyr aurora basalt "
+    "cobalt dune estuary fjord glacier heron iris jade lagoon meadow"
+).split()
+_COUNTRIES = [
+    ("germany", "Germany", "DE", 183),
+    ("united-kingdom", "United Kingdom", "GB", 145),
+    ("france", "France", "FR", 142),
+    ("finland", "Finland", "FI", 33),
+    ("denmark", "Denmark", "DK", 35),
+    ("italy", "Italy", "IT", 38),
+    ("russia", "Russia", "RU", 159),
+    ("south-korea", "South Korea", "KR", 884),
+    ("japan", "Japan", "JP", 17),
+    ("austria", "Austria", "AT", 40),
+    ("israel", "Israel", "IL", 801),
+    ("singapore", "Singapore", "SG", 334),
+    ("netherlands", "Netherlands", "NL", 55),
+    ("sweden", "Sweden", "SE", 34),
+    ("switzerland", "Switzerland", "CH", 39),
+]
+_CURRENCIES = [
+    ("cny", "renminbi", "CNY", 39099),
+    ("usd", "United States dollar", "USD", 4917),
+    ("eur", "euro", "EUR", 4916),
+]
+_SECTORS = [
+    "intelligent manufacturing",
+    "robotics",
+    "new materials",
+    "biomedicine",
+    "logistics",
+    "artificial intelligence",
+    "marine industry",
+    "energy saving",
+    "creative design",
+    "finance",
+]
+_ROLES = ["director", "deputy director", "official", "chairman", "general manager"]
+_PROVINCES = 24
+_PUBLISHERS = 8
+_REFERENCE = "synth-reference"
+
+
+@dataclass
+class Entity:
+    """One subject and its predicate-object pairs, in Turtle terms."""
+
+    subject: str
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, p: str, o: str) -> Entity:
+        self.pairs.append((p, o))
+        return self
+
+    def drop(self, p: str) -> None:
+        self.pairs = [(q, o) for q, o in self.pairs if q != p]
+
+    def turtle(self) -> str:
+        body = " ;\n    ".join(f"{p} {o}" for p, o in self.pairs)
+        return f"{self.subject}\n    {body} .\n"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A violation the shapes must report on synthetic data: which node, which shape, why."""
+
+    focus: str
+    shape: str
+    mutation: str
+
+
+@dataclass
+class Summary:
+    """What :func:`synthesize` wrote."""
+
+    triples: int = 0
+    sources: int = 0
+    entities: int = 0
+    expected: list[Expected] = field(default_factory=list)
+
+
+def _lit(text: str, lang: str | None = "en") -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"@{lang}' if lang else f'"{escaped}"'
+
+
+def _typed(text: str, datatype: str) -> str:
+    return f'"{text}"^^{datatype}'
+
+
+def _name(rng: random.Random, words: int = 2) -> str:
+    return " ".join(rng.choice(_WORDS).capitalize() for _ in range(words))
+
+
+def reference_entities() -> list[Entity]:
+    """The shared entities every cluster links to, stated by the reference source."""
+    src = f"zgs:{_REFERENCE}"
+    out = [
+        Entity(src)
+        .add("a", "zg:ReferenceDataset")
+        .add("rdfs:label", _lit("Synthetic reference data"))
+        .add("dct:title", _lit("Synthetic reference data for zonegraph benchmarks"))
+        .add("dct:publisher", "zgr:synth-news-0")
+        .add("dct:issued", _typed("2024-01-01", "xsd:date"))
+        .add("schema:url", _typed("https://example.org/zonegraph/synth/reference", "xsd:anyURI"))
+        .add("dct:language", '"en"'),
+        Entity("zgr:china")
+        .add("a", "zg:Country")
+        .add("rdfs:label", _lit("China"))
+        .add("dct:source", src)
+        .add("zg:isoCode", '"CN"')
+        .add("zg:wikidata", "wd:Q148"),
+        Entity("zgr:sectors")
+        .add("a", "skos:ConceptScheme")
+        .add("rdfs:label", _lit("zonegraph industry sectors"))
+        .add("dct:source", src),
+    ]
+    for slug, label, iso, q in _COUNTRIES:
+        out.append(
+            Entity(f"zgr:{slug}")
+            .add("a", "zg:Country")
+            .add("rdfs:label", _lit(label))
+            .add("dct:source", src)
+            .add("zg:isoCode", f'"{iso}"')
+            .add("zg:wikidata", f"wd:Q{q}")
+        )
+    for slug, label, code, q in _CURRENCIES:
+        out.append(
+            Entity(f"zgr:currency-{slug}")
+            .add("a", "zg:Currency")
+            .add("rdfs:label", _lit(label))
+            .add("dct:source", src)
+            .add("zg:currencyCode", f'"{code}"')
+            .add("zg:wikidata", f"wd:Q{q}")
+        )
+    for label in _SECTORS:
+        slug = label.replace(" ", "-")
+        out.append(
+            Entity(f"zgr:sector-{slug}")
+            .add("a", "zg:Sector")
+            .add("rdfs:label", _lit(label))
+            .add("dct:source", src)
+            .add("skos:inScheme", "zgr:sectors")
+        )
+    for label in _ROLES:
+        out.append(
+            Entity(f"zgr:role-{label.replace(' ', '-')}")
+            .add("a", "zg:Role")
+            .add("rdfs:label", _lit(label))
+            .add("dct:source", src)
+        )
+    for i in range(_PROVINCES):
+        out.append(
+            Entity(f"zgr:synth-province-{i}")
+            .add("a", "zg:Province")
+            .add("rdfs:label", _lit(f"Synthetic Province {i}"))
+            .add("dct:source", src)
+            .add("zg:partOf", "zgr:china")
+        )
+    for i in range(_PUBLISHERS):
+        out.append(
+            Entity(f"zgr:synth-news-{i}")
+            .add("a", "zg:NewsOrganization")
+            .add("rdfs:label", _lit(f"Synthetic News {i}"))
+            .add("dct:source", src)
+        )
+    # every role is held somewhere: a reference post per role, so no role is unused (an Info result)
+    gov = (
+        Entity("zgr:synth-government")
+        .add("a", "zg:Government")
+        .add("rdfs:label", _lit("Synthetic Government of China"))
+    )
+    gov.add("dct:source", src).add("zg:governmentOf", "zgr:china")
+    out.append(gov)
+    for label in _ROLES:
+        slug = label.replace(" ", "-")
+        out.append(
+            Entity(f"zgr:synth-reference-person-{slug}")
+            .add("a", "zg:Person")
+            .add("rdfs:label", _lit(f"Reference holder of the post of {label}"))
+            .add("dct:source", src)
+        )
+        out.append(
+            Entity(f"zgr:synth-reference-post-{slug}")
+            .add("a", "zg:Post")
+            .add("rdfs:label", _lit(f"Reference post of {label}"))
+            .add("dct:source", src)
+            .add("zg:postIn", "zgr:synth-government")
+            .add("zg:heldBy", f"zgr:synth-reference-person-{slug}")
+            .add("zg:role", f"zgr:role-{slug}")
+            .add("zg:quotation", _lit(f"The {label} of the government.", None))
+        )
+    return out
+
+
+def cluster(i: int, seed: int) -> list[Entity]:
+    """The entities of cluster *i*: one source and the zone, parks, organisations, people,
+    events and figures it states (about 300 triples)."""
+    rng = random.Random(f"{seed}:{i}")
+    slug = f"synth-{i:07d}"
+    src = f"zgs:{slug}"
+    year = rng.randint(2005, 2023)
+    day = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    name = f"{_name(rng)} {i}"
+    z = f"zgr:{slug}-zone"
+
+    def ent(local: str, cls: str, label: str) -> Entity:
+        return (
+            Entity(f"zgr:{slug}-{local}")
+            .add("a", cls)
+            .add("rdfs:label", _lit(label))
+            .add("dct:source", src)
+        )
+
+    def quote(e: Entity, text: str) -> Entity:
+        return e.add("zg:quotation", _lit(text, None))
+
+    out: list[Entity] = []
+    out.append(
+        Entity(src)
+        .add("a", "zg:NewsArticle")
+        .add("rdfs:label", _lit(f"Synthetic news, {day}: the {name} zone grows"))
+        .add("dct:title", _lit(f"The {name} zone grows"))
+        .add("dct:publisher", f"zgr:synth-news-{i % _PUBLISHERS}")
+        .add("dct:issued", _typed(day, "xsd:date"))
+        .add("schema:url", _typed(f"https://example.org/zonegraph/synth/{slug}", "xsd:anyURI"))
+        .add("dct:language", '"en"')
+    )
+    city = ent("city", "zg:City", f"{name} City").add(
+        "zg:partOf", f"zgr:synth-province-{i % _PROVINCES}"
+    )
+    area = ent("new-area", "zg:NewArea", f"{name} New Area").add("zg:partOf", city.subject)
+    committee = ent("committee", "zg:ManagementCommittee", f"{name} Zone Management Committee")
+    zone = quote(
+        ent(
+            "zone", "zg:EconomicCooperationZone", f"{name} International Economic Cooperation Zone"
+        ),
+        f"The {name} zone was set up to attract foreign investment.",
+    )
+    zone.add("zg:partOf", area.subject).add("zg:managedBy", committee.subject)
+    zone.add("zg:aim", _lit(f"a platform for {name} to cooperate with the world"))
+    zone.add("zg:targetsSector", f"zgr:sector-{rng.choice(_SECTORS).replace(' ', '-')}")
+    committee.add("zg:manages", z)
+    out += [city, area, committee, zone]
+    parks = []
+    for k in range(3):
+        country, country_label = rng.choice(_COUNTRIES)[:2]
+        park = quote(
+            ent(f"park-{k}", "zg:CooperationPark", f"{name} {country_label} Park {k}"),
+            f"The {country_label} park {k} opened in the {name} zone.",
+        )
+        park.add("zg:partOf", z).add("zg:partnerCountry", f"zgr:{country}")
+        parks.append(park)
+        launch = quote(
+            ent(f"launch-park-{k}", "zg:Launch", f"Launch of the {name} {country_label} Park {k}"),
+            f"The {country_label} park {k} was launched in {year}.",
+        )
+        launch.add("zg:concerns", park.subject).add(
+            "zg:date", _typed(str(year - rng.randint(0, 3)), "xsd:gYear")
+        )
+        out += [park, launch]
+    companies = []
+    for k in range(4):
+        company = ent(f"company-{k}", "zg:Company", f"{_name(rng)} Company {i}-{k}")
+        company.add("zg:locatedIn", parks[k % 3].subject)
+        companies.append(company)
+        fig = quote(
+            ent(
+                f"figure-company-{k}-investment",
+                "zg:MonetaryFigure",
+                f"Investment of {_name(rng, 1)} Company {i}-{k}",
+            ),
+            f"The company {k} invested {rng.randint(1, 900)} million yuan.",
+        )
+        fig.add("zg:figureOf", company.subject).add("zg:measure", "zg:Investment")
+        fig.add("zg:value", f"{rng.randint(1, 900) * 1000000}.0").add(
+            "zg:currency", "zgr:currency-cny"
+        )
+        fig.add("zg:qualifier", rng.choice(["zg:Exact", "zg:Approximately", "zg:MoreThan"]))
+        fig.add("zg:holdsOn", _typed(day, "xsd:date"))
+        out += [company, fig]
+    institute = ent("institute", "zg:ResearchInstitute", f"{name} Research Institute")
+    institute.add("zg:locatedIn", z).add("zg:affiliatedWith", companies[0].subject)
+    out.append(institute)
+    for local, measure, value, unit in (
+        ("area", "zg:Area", f"{rng.randint(5, 400)}.0", "unit:KiloM2"),
+        (
+            "registered-enterprises",
+            "zg:RegisteredEnterprises",
+            f"{rng.randint(10, 900)}.0",
+            "unit:NUM",
+        ),
+    ):
+        fig = quote(
+            ent(f"figure-zone-{local}", "zg:Figure", f"{measure[3:]} of the {name} zone, {day}"),
+            f"The {name} zone reports {value} for {measure[3:]}.",
+        )
+        fig.add("zg:figureOf", z).add("zg:measure", measure).add("zg:value", value).add(
+            "zg:unit", unit
+        )
+        fig.add("zg:qualifier", "zg:Exact").add("zg:holdsOn", _typed(day, "xsd:date"))
+        out.append(fig)
+    for k in range(2):
+        person = ent(f"person-{k}", "zg:Person", f"{_name(rng)} {i}-{k}")
+        role = _ROLES[(i + k) % len(_ROLES)]
+        post = quote(
+            ent(
+                f"post-{k}",
+                "zg:Post",
+                f"{role.capitalize()} {k} of the {name} Zone Management Committee",
+            ),
+            f"{person.pairs[1][1][1:-4]}, {role} of the committee, said the zone will grow.",
+        )
+        post.add("zg:postIn", committee.subject).add("zg:heldBy", person.subject).add(
+            "zg:role", f"zgr:role-{role.replace(' ', '-')}"
+        )
+        out += [person, post]
+    partnership = quote(
+        ent("partnership", "zg:Partnership", f"Research partnership in the {name} zone"),
+        f"Companies in the {name} zone partner with the institute.",
+    )
+    partnership.add("zg:partner", institute.subject).add("zg:partner", companies[1].subject)
+    partnership.add("zg:partnershipIn", parks[0].subject).add(
+        "zg:inSector", f"zgr:sector-{rng.choice(_SECTORS).replace(' ', '-')}"
+    )
+    out.append(partnership)
+    return out
+
+
+def _mutate(entities: list[Entity], fraction: float, rng: random.Random) -> list[Expected]:
+    """Make about *fraction* of the entities invalid in known ways; return the violations."""
+    by_subject = {e.subject: e for e in entities}
+    expected: list[Expected] = []
+    for e in entities:
+        kind = e.pairs[0][1]
+        candidates = _candidates(e, kind)
+        if not candidates or rng.random() >= fraction:
+            continue
+        mutation = rng.choice(candidates)
+        focus = _iri(e.subject)
+        if mutation == "missing-label":
+            e.drop("rdfs:label")
+        elif mutation == "missing-source":
+            e.drop("dct:source")
+        elif mutation == "untagged-label":
+            label = dict(e.pairs)["rdfs:label"]
+            e.drop("rdfs:label")
+            e.add("rdfs:label", label.rsplit("@", 1)[0])
+        elif mutation == "located-in-person":
+            e.drop("zg:locatedIn")
+            e.add("zg:locatedIn", e.subject.rsplit("-company-", 1)[0] + "-person-0")
+        elif mutation == "undeclared-property":
+            e.add("zg:partnerNaton", "zgr:germany")
+        elif mutation == "duplicate-label":
+            first = by_subject[e.subject.rsplit("-", 1)[0] + "-0"]
+            e.drop("rdfs:label")
+            e.add("rdfs:label", dict(first.pairs)["rdfs:label"])
+            expected.append(Expected(_iri(first.subject), ZGSH + "DuplicateEntityShape", mutation))
+        elif mutation == "park-without-partner":
+            e.drop("zg:partnerCountry")
+        elif mutation == "post-without-holder":
+            e.drop("zg:heldBy")
+        elif mutation == "event-in-future":
+            e.drop("zg:date")
+            e.add("zg:date", _typed("2999", "xsd:gYear"))
+        elif mutation == "figure-value-as-string":
+            e.drop("zg:value")
+            e.add("zg:value", '"about 5 million"')
+        elif mutation == "figure-date-as-year":
+            e.drop("zg:holdsOn")
+            e.add("zg:holdsOn", _typed("2018", "xsd:gYear"))
+        expected += [Expected(focus, ZGSH + shape, mutation) for shape in MUTATIONS[mutation]]
+    return expected
+
+
+def _candidates(e: Entity, kind: str) -> list[str]:
+    """The mutations that make exactly the expected violations on *e* (nothing elsewhere)."""
+    if kind == "zg:Company":
+        out = [
+            "missing-label",
+            "missing-source",
+            "untagged-label",
+            "located-in-person",
+            "undeclared-property",
+        ]
+        # company-0 is the original the duplicates copy, so it keeps its label
+        return [*out, "duplicate-label"] if not e.subject.endswith("-0") else out[1:2] + out[3:]
+    if kind == "zg:CooperationPark":
+        return ["park-without-partner", "missing-source"]
+    if kind == "zg:Post":
+        return ["post-without-holder", "missing-label"]
+    if kind == "zg:Launch":
+        return ["event-in-future"]
+    if kind == "zg:MonetaryFigure":
+        return ["figure-value-as-string", "figure-date-as-year"]
+    return []
+
+
+def _iri(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    base = {"zgr": ZGR, "zgs": "https://w3id.org/zonegraph/source/"}[prefix]
+    return base + local
+
+
+def clusters_for(triples: int) -> int:
+    """How many clusters make about *triples* triples with the reference data."""
+    per = sum(len(e.pairs) for e in cluster(0, 0))
+    ref = sum(len(e.pairs) for e in reference_entities())
+    return max(1, round((triples - ref) / per))
+
+
+def _sources(
+    triples: int, seed: int, invalid_fraction: float
+) -> Iterator[tuple[str, list[Entity], list[Expected]]]:
+    yield _REFERENCE, reference_entities(), []
+    for i in range(clusters_for(triples)):
+        entities = cluster(i, seed)
+        expected: list[Expected] = []
+        if invalid_fraction > 0:
+            expected = _mutate(entities, invalid_fraction, random.Random(f"invalid:{seed}:{i}"))
+        yield f"synth-{i:07d}", entities, expected
+
+
+def synthesize_to(
+    out: TextIO, *, triples: int, seed: int = 0, invalid_fraction: float = 0.0
+) -> Summary:
+    """Write the whole synthetic graph as one Turtle document to *out*."""
+    summary = Summary()
+    out.write(PREFIXES)
+    for _slug, entities, expected in _sources(triples, seed, invalid_fraction):
+        out.write("\n")
+        for e in entities:
+            out.write(e.turtle())
+        _count(summary, entities, expected)
+    return summary
+
+
+def _count(summary: Summary, entities: list[Entity], expected: list[Expected]) -> None:
+    summary.sources += 1
+    summary.entities += len(entities)
+    summary.triples += sum(len(e.pairs) for e in entities)
+    summary.expected += expected
+
+
+def synthesize(
+    output: str | Path,
+    *,
+    triples: int,
+    seed: int = 0,
+    invalid_fraction: float = 0.0,
+    template: Path | None = None,
+) -> Summary:
+    """Generate about *triples* triples into *output*.
+
+    A path ending in ``.ttl`` gets one Turtle file; any other path becomes a KG
+    directory (``kg/<slug>.ttl`` per source, with ``ontology/`` and ``queries/``
+    copied from *template*, the shipped graph by default), ready for
+    ``zonegraph --kg DIR``. With ``invalid_fraction``, the expected violations
+    are written to ``expected-violations.json`` beside the data.
+    """
+    if not 0.0 <= invalid_fraction <= 1.0:
+        raise ValueError("invalid_fraction is a fraction between 0 and 1")
+    output = Path(output)
+    if output.suffix == ".ttl":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w", encoding="utf-8") as f:
+            summary = synthesize_to(
+                f, triples=triples, seed=seed, invalid_fraction=invalid_fraction
+            )
+        report = output.with_name(output.stem + ".expected-violations.json")
+    else:
+        if template is None:
+            from ..kgdir.layout import shipped_root
+
+            template = shipped_root()
+        kg_dir = output / "kg"
+        kg_dir.mkdir(parents=True, exist_ok=True)
+        for part in ("ontology", "queries"):
+            if not (output / part).exists():
+                shutil.copytree(template / part, output / part)
+        summary = Summary()
+        for slug, entities, expected in _sources(triples, seed, invalid_fraction):
+            text = PREFIXES + "\n" + "\n".join(e.turtle() for e in entities)
+            (kg_dir / f"{slug}.ttl").write_text(text, encoding="utf-8")
+            _count(summary, entities, expected)
+        report = output / "expected-violations.json"
+    if invalid_fraction > 0:
+        report.write_text(
+            json.dumps([asdict(x) for x in summary.expected], indent=1) + "\n", encoding="utf-8"
+        )
+    return summary

@@ -1,0 +1,263 @@
+"""Query results as values, and their serializations.
+
+SELECT results serialize to the SPARQL 1.1 results formats (JSON, XML, CSV,
+TSV) and to a plain-text table; ASK to a boolean in the same formats;
+CONSTRUCT and DESCRIBE to an RDF graph in any RDF format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ..rdf.namespaces import bind_prefixes, shorten
+
+RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "xml")
+
+
+@dataclass
+class QueryResult:
+    """The answer to one query.
+
+    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``vars`` and
+    ``rows`` (one dict per solution, variable name to RDF term or None when
+    unbound); ASK fills ``boolean``; CONSTRUCT and DESCRIBE fill ``graph``.
+    """
+
+    kind: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[dict[str, Node | None]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def __len__(self) -> int:
+        if self.graph is not None:
+            return len(self.graph)
+        return len(self.rows)
+
+    def values(self, var: str) -> list[Any]:
+        """The Python values of one column (``None`` where unbound).
+
+        IRIs become str, literals their Python value (``Decimal``, ``date``, str…).
+        """
+        return [to_python(row.get(var)) for row in self.rows]
+
+    def tuples(self, *variables: str) -> list[tuple[Any, ...]]:
+        """Rows as tuples of Python values of *variables* (all variables by default)."""
+        names = variables or tuple(self.vars)
+        return [tuple(to_python(row.get(v)) for v in names) for row in self.rows]
+
+    def to_dataframe(self) -> Any:
+        """The SELECT rows as a ``pandas.DataFrame``, one column per variable, of the
+        Python values :meth:`values` gives (``None`` where unbound).
+
+        pandas is optional: ``pip install 'zonegraph[pandas]'``.
+        """
+        import importlib
+
+        try:
+            pandas = importlib.import_module("pandas")
+        except ImportError as exc:
+            hint = "pip install 'zonegraph[pandas]'"
+            raise ImportError(f"QueryResult.to_dataframe() needs pandas: {hint}") from exc
+        if self.kind != "SELECT":
+            raise ValueError(f"a {self.kind} result has no rows for a DataFrame")
+        return pandas.DataFrame(self.tuples(), columns=list(self.vars))
+
+    def serialize(self, fmt: str = "table", *, width: int | None = None) -> str:
+        """Render as ``table``, ``csv``, ``tsv``, ``json``, ``xml``; a graph in an RDF format."""
+        if self.graph is not None:
+            rdf_format = "turtle" if fmt == "table" else fmt
+            if rdf_format not in GRAPH_FORMATS:
+                raise ValueError(f"a graph result cannot be written as {fmt!r}")
+            bind_prefixes(self.graph)
+            return self.graph.serialize(format=_rdflib_format(rdf_format))
+        if fmt == "table":
+            return _table(self, width)
+        writer = _WRITERS.get(fmt)
+        if writer is None:
+            raise ValueError(
+                f"unknown results format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}"
+            )
+        return writer(self)
+
+
+def to_python(term: Node | None) -> Any:
+    """A term's Python value: str for IRIs and blank nodes, the literal's value."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if not isinstance(value, Literal) else str(value)
+    return str(term)
+
+
+def _rdflib_format(fmt: str) -> str:
+    return {"ntriples": "nt", "jsonld": "json-ld"}.get(fmt, fmt)
+
+
+def _plain(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _display(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return str(term)
+    return _plain(term)
+
+
+def _table(result: QueryResult, width: int | None) -> str:
+    if result.kind == "ASK":
+        return "yes" if result.boolean else "no"
+    headers = list(result.vars)
+    cells = [[_display(row.get(v)) for v in headers] for row in result.rows]
+    if not headers:
+        return "(no columns)"
+    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
+    limit = width if width is not None else shutil.get_terminal_size((160, 24)).columns
+    _fit(widths, limit)
+    lines = [
+        "  ".join(_cut(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    for c in cells:
+        lines.append(
+            "  ".join(_cut(v, w).ljust(w) for v, w in zip(c, widths, strict=True)).rstrip()
+        )
+    count = len(result.rows)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _fit(widths: list[int], limit: int) -> None:
+    """Shrink the widest columns until the table fits *limit* characters."""
+    while sum(widths) + 2 * (len(widths) - 1) > limit and max(widths) > 12:
+        i = widths.index(max(widths))
+        widths[i] -= 1
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def _csv(result: QueryResult) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    if result.kind == "ASK":
+        w.writerow(["boolean"])
+        w.writerow(["true" if result.boolean else "false"])
+        return out.getvalue()
+    w.writerow(result.vars)
+    for row in result.rows:
+        w.writerow([_plain(row.get(v)) for v in result.vars])
+    return out.getvalue()
+
+
+def _tsv(result: QueryResult) -> str:
+    if result.kind == "ASK":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.vars)]
+    for row in result.rows:
+        lines.append("\t".join(_n3(row.get(v)) for v in result.vars))
+    return "\n".join(lines) + "\n"
+
+
+def _n3(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    text = term.n3()
+    return text.replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _json_term(term: Node) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def _json(result: QueryResult) -> str:
+    if result.kind == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=2) + "\n"
+    bindings = [
+        {v: _json_term(t) for v in result.vars if (t := row.get(v)) is not None}
+        for row in result.rows
+    ]
+    doc = {"head": {"vars": result.vars}, "results": {"bindings": bindings}}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _xml(result: QueryResult) -> str:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.kind == "ASK":
+        out += [
+            "  <head/>",
+            f"  <boolean>{'true' if result.boolean else 'false'}</boolean>",
+            "</sparql>",
+        ]
+        return "\n".join(out) + "\n"
+    out.append("  <head>")
+    out += [f"    <variable name={quoteattr(v)}/>" for v in result.vars]
+    out += ["  </head>", "  <results>"]
+    for row in result.rows:
+        out.append("    <result>")
+        for v in result.vars:
+            t = row.get(v)
+            if t is None:
+                continue
+            out.append(f"      <binding name={quoteattr(v)}>{_xml_term(t)}</binding>")
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    assert isinstance(term, Literal)
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(str(term))}</literal>"
+    if term.datatype:
+        return f"<literal datatype={quoteattr(str(term.datatype))}>{escape(str(term))}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+_WRITERS: dict[str, Callable[[QueryResult], str]] = {
+    "csv": _csv,
+    "tsv": _tsv,
+    "json": _json,
+    "xml": _xml,
+}

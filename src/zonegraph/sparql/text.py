@@ -1,0 +1,283 @@
+"""SPARQL query text: a lexer, the WHERE group, VALUES blocks that bind parameters,
+and a syntax check. Shared by every store and by ORDER BY in Python."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rdflib.term import Node
+
+from .._errors import QueryError
+from ..rdf.ntriples import nt_term
+
+if TYPE_CHECKING:
+    pass
+
+
+Row = dict[str, Node | None]
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-.:]*")
+
+
+_VARNAME = re.compile(r"[A-Za-z0-9_\u00b7\u00c0-\ufffd]+")
+
+
+_IRIREF = re.compile(r'<[^\x00-\x20<>"{}|^`\\]*>')
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "word", "var", "punct", "string", "iri", "comment", "other"
+    start: int
+    end: int
+    text: str
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """SPARQL tokens, enough to find groups and variables: comments, strings and IRIs whole."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            yield Token("comment", i, end, text[i:end])
+            i = end
+            continue
+        if c in "\"'":
+            end = _skip_string(text, i)
+            yield Token("string", i, end, text[i:end])
+            i = end
+            continue
+        if c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                yield Token("iri", i, m.end(), m.group())
+                i = m.end()
+                continue
+        if c in "?$":
+            m = _VARNAME.match(text, i + 1)
+            if m:
+                yield Token("var", i, m.end(), m.group())
+                i = m.end()
+                continue
+        if c.isalpha() or c == "_":
+            m = _WORD.match(text, i)
+            assert m is not None
+            yield Token("word", i, m.end(), m.group())
+            i = m.end()
+            continue
+        yield Token("punct" if c in "{}()" else "other", i, i + 1, c)
+        i += 1
+
+
+def _skip_string(text: str, i: int) -> int:
+    quote = text[i]
+    long = text.startswith(quote * 3, i)
+    i += 3 if long else 1
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if long and text.startswith(quote * 3, i):
+            return i + 3
+        if not long and c == quote:
+            return i + 1
+        i += 1
+    return i
+
+
+def where_group(text: str) -> int | None:
+    """The offset of the ``{`` that opens the query's WHERE group (None if it has none).
+
+    A CONSTRUCT template is not the WHERE group; the short form
+    ``CONSTRUCT WHERE { … }``, whose group is also the template, raises QueryError.
+    """
+    form: str | None = None
+    after_where = template_done = False
+    depth = paren = 0
+    for tok in tokens(text):
+        if tok.kind == "word" and depth == 0 and paren == 0:
+            word = tok.text.upper()
+            if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") and form is None:
+                form = word
+            elif word == "WHERE":
+                after_where = True
+        elif tok.text == "(":
+            paren += 1
+        elif tok.text == ")":
+            paren -= 1
+        elif tok.text == "{":
+            if depth == 0 and paren == 0 and form is not None:
+                if form != "CONSTRUCT" or template_done:
+                    return tok.start
+                if after_where:
+                    raise QueryError(
+                        "parameters cannot be bound into the short form CONSTRUCT WHERE { … }",
+                        hint="write CONSTRUCT { template } WHERE { pattern }",
+                    )
+                template_done = True
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+    return None
+
+
+def values_block(bindings: Mapping[str, Node]) -> str:
+    """``VALUES (?a ?b) { (t1 t2) }`` for *bindings*, each term in N-Triples syntax."""
+    names = sorted(bindings)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise QueryError(f"{name!r} is not a variable name")
+    variables = " ".join(f"?{n}" for n in names)
+    terms = " ".join(nt_term(bindings[n]) for n in names)
+    return f"VALUES ({variables}) {{ ({terms}) }}"
+
+
+def bind_values(text: str, bindings: Mapping[str, Node], *, check: bool = True) -> str:
+    """*text* with *bindings* bound as rdflib's ``initBindings`` and pyoxigraph's
+    ``substitutions`` bind them, for a server that has no way to bind a variable
+    and for Oxigraph, whose optimizer sees VALUES but not substitutions.
+
+    A VALUES block at the start of the WHERE group joins the values with the
+    whole group (its patterns, FILTERs, projection, GROUP BY and ORDER BY see
+    the variables bound); inside nested groups (OPTIONAL, UNION, GRAPH,
+    EXISTS, subqueries), where a group is evaluated on its own, each use of a
+    bound variable is replaced by the term itself. Terms are written from the
+    RDF terms in N-Triples syntax, never from a user's text, each replacement
+    between spaces (so a term never runs into the text beside it), and the
+    result is parsed again before it is sent (``check``; the stores instead
+    check the places themselves once per query text: :func:`binding_sites`,
+    :func:`zonegraph.sparql.query.check_bound`).
+
+    >>> from rdflib import Literal
+    >>> print(bind_values('SELECT ?t ?s { { ?s ?p ?o FILTER(CONTAINS(?o, ?t)) } }',
+    ...                   {"t": Literal('x" } ')}))
+    SELECT ?t ?s { VALUES (?t) { ("x\\" } ") }
+     { ?s ?p ?o FILTER(CONTAINS(?o,  "x\\" } " )) } }
+    """
+    if not bindings:
+        return text
+    terms = {name: nt_term(term) for name, term in bindings.items()}
+    bound = render_bindings(text, binding_sites(text, bindings), values_block(bindings), terms)
+    if check:
+        check_parses(bound)
+    return bound
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place :func:`bind_values` writes a term: ``term`` replaces the variable, ``as``
+    writes ``(term AS ?name)`` (a subquery's projection), ``paren`` writes ``(term)``."""
+
+    start: int
+    end: int
+    name: str
+    form: str
+
+
+@dataclass(frozen=True)
+class Sites:
+    """Where the VALUES block goes (after the ``{`` at ``at``), and the variables replaced."""
+
+    at: int
+    replaced: tuple[Site, ...]
+
+
+def render_bindings(text: str, sites: Sites, block: str, terms: Mapping[str, str]) -> str:
+    """*text* with *block* after its WHERE group's ``{`` and each site's variable replaced
+    by its term of *terms* (the text of a term, or of anything that stands for it)."""
+    out: list[str] = [text[: sites.at + 1], f" {block}\n"]
+    last = sites.at + 1
+    for site in sites.replaced:
+        term = terms[site.name]
+        if site.form == "as":
+            replacement = f"({term} AS ?{site.name})"
+        elif site.form == "paren":
+            replacement = f"({term})"
+        else:
+            replacement = term
+        out += [text[last : site.start], f" {replacement} "]
+        last = site.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def binding_sites(text: str, names: Iterable[str]) -> Sites:
+    """Where :func:`bind_values` writes the values of the variables *names* in *text*:
+    found by this module's tokenizer, from the text alone (not from the values)."""
+    names = set(names)
+    at = where_group(text)
+    if at is None:
+        raise QueryError("the query has no WHERE group to bind parameters in")
+    sites: list[Site] = []
+    depth = 1
+    paren = 0
+    # Subqueries: for each open subquery, the brace depth of its group, whether
+    # its own WHERE group has been seen, and the paren depth where it started.
+    subqueries: list[list[int]] = []
+    previous: Token | None = None
+    after_brace = False
+    for tok in tokens(text[at + 1 :]):
+        tok = Token(tok.kind, tok.start + at + 1, tok.end + at + 1, tok.text)
+        if tok.kind == "comment":
+            continue
+        if after_brace and tok.kind == "word" and tok.text.upper() == "SELECT":
+            subqueries.append([depth, 0, paren])
+        after_brace = False
+        if tok.text == "{":
+            if subqueries and subqueries[-1][0] == depth and not subqueries[-1][1]:
+                subqueries[-1][1] = 1
+            depth += 1
+            after_brace = True
+        elif tok.text == "}":
+            depth -= 1
+            if subqueries and subqueries[-1][0] == depth + 1 and subqueries[-1][1]:
+                subqueries.pop()
+            if depth == 0:
+                break
+        elif tok.text == "(":
+            paren += 1
+        elif tok.text == ")":
+            paren -= 1
+        elif tok.kind == "var" and tok.text in names:
+            if previous is not None and previous.kind == "word" and previous.text.upper() == "AS":
+                raise QueryError(
+                    f"?{tok.text} is a parameter, and the query assigns it (AS ?{tok.text})",
+                    hint="rename the variable the query assigns",
+                )
+            in_clause = bool(subqueries) and subqueries[-1][0] == depth
+            form: str | None
+            if in_clause:  # a subquery's projection or solution modifiers
+                projection = not subqueries[-1][1]
+                top = paren == subqueries[-1][2]
+                form = ("as" if projection else "paren") if top else "term"
+            elif depth == 1:
+                form = None  # bound by the VALUES block
+            else:
+                form = "term"
+            if form is not None:
+                sites.append(Site(tok.start, tok.end, tok.text, form))
+        previous = tok
+    return Sites(at, tuple(sites))
+
+
+def check_parses(text: str) -> None:
+    """Raise QueryError, saying the parameters are to blame, if rdflib cannot parse *text*."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        prepareQuery(text)
+    except Exception as exc:
+        raise QueryError(
+            f"the query cannot take its parameters on this store: {exc}",
+            hint="use each parameter as a plain variable in the query's patterns and filters",
+        ) from exc

@@ -1,0 +1,16 @@
+"""Where the triples live: the stores behind a knowledge graph.
+
+Every store implements :class:`Store`; :func:`open_store` opens one by the spec
+the command line takes (``memory``, ``oxigraph:DIR``, ``sparql:URL``,
+``sparql-union:URL``). Pass one to :func:`zonegraph.open_kg`:
+
+>>> import zonegraph, zonegraph.store
+>>> zonegraph.store.open_store("memory") is None  # the KG's files, loaded into memory
+True
+"""
+
+from .base import GraphPrefix, MemoryStore, Store, open_store
+from .oxigraph import OxigraphStore
+from .sparql_server import SparqlStore
+
+__all__ = ["GraphPrefix", "MemoryStore", "OxigraphStore", "SparqlStore", "Store", "open_store"]

@@ -1,0 +1,299 @@
+"""Where the triples live: the store interface and the embedded in-memory store.
+
+zonegraph never implements a database of its own. A :class:`Store` is a thin
+adapter over a real one: rdflib in memory (the default), an embedded Oxigraph
+store on disk, or any SPARQL 1.1 server reached through the standard
+protocols. Every store keeps the ontology in the graph
+``https://w3id.org/zonegraph/ontology`` and each source's facts in the named
+graph whose name is the source's IRI; queries see the union of all graphs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from ..rdf.namespaces import ZGS, bind_prefixes
+from ..sparql import query as _query
+from ..sparql.results import QueryResult
+
+if TYPE_CHECKING:
+    from ..reason.core import Vocabulary
+    from .neighbourhood import Access, Plan
+
+
+@dataclass(frozen=True)
+class GraphPrefix:
+    """Every named graph whose IRI starts with *prefix*, found by the store itself: a store
+    of thousands of sources is not asked to list them first."""
+
+    prefix: str
+
+
+#: The graphs of the sources, one per source: what validation reads.
+SOURCE_GRAPHS = GraphPrefix(str(ZGS))
+
+#: Named graphs given by name, or every one with an IRI prefix.
+Graphs = Sequence[URIRef] | GraphPrefix
+
+
+class Store(ABC):
+    """A quad store holding named graphs, queried with SPARQL over their union."""
+
+    #: How the store was named on the command line (``memory``, ``oxigraph:DIR`` …).
+    spec: str = "memory"
+    #: True when the store is loaded from the KG directory's files, which stay the truth:
+    #: a change rewrites them (the memory store). False for a store that keeps its own copy.
+    from_files: bool = False
+
+    def rdflib_dataset(self) -> Dataset | None:
+        """The rdflib Dataset the store is, if it is one (the memory store); else None."""
+        return None
+
+    #: True when the store keeps literals as written (``"202.0"`` stays ``202.0``); False
+    #: for stores that keep values and give back a canonical form (Oxigraph, Virtuoso).
+    keeps_lexical_forms: bool = False
+    #: True when :meth:`load_files` streams Turtle files into the store itself.
+    loads_files: bool = False
+
+    def load_files(self, files: Mapping[URIRef, Path]) -> dict[URIRef, int]:
+        """Replace each named graph of *files* with the triples of the Turtle file (checked
+        already), streamed by the store's own loader; counts per graph. Only where
+        :attr:`loads_files`."""
+        raise NotImplementedError(f"the store {self.spec} does not load files itself")
+
+    def dump(self, names: Sequence[URIRef], fmt: str) -> str | None:
+        """The graphs *names* written in *fmt* by the store's own serializer, or None where
+        the store has none (zonegraph then writes them)."""
+        return None
+
+    def reader_spec(self) -> str:
+        """The spec another process opens to read this store while this one holds it
+        (the server's query workers): the spec itself, unless the store has one writer."""
+        return self.spec
+
+    @abstractmethod
+    def graph_names(self) -> list[URIRef]:
+        """The non-empty named graphs, sorted."""
+
+    @abstractmethod
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of one named graph (a copy or a live view; do not modify it)."""
+
+    @abstractmethod
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Replace each named graph of *graphs* with the given triples (at once where possible)."""
+
+    @abstractmethod
+    def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+        """Evaluate a query (parsed by rdflib as *query*, and as *text* with its prologue)."""
+
+    def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Add the triples of *graphs* to those named graphs, all at once where the store can."""
+        merged: dict[URIRef, Graph] = {}
+        for name, triples in graphs.items():
+            merged[name] = Graph()
+            merged[name] += self.graph(name)
+            merged[name] += triples
+        self.replace_graphs(merged)
+
+    def select_rows(
+        self, text: str, graphs: Sequence[URIRef] | None
+    ) -> list[dict[str, Node | None]]:
+        """Rows of a SELECT over the union of *graphs*, or with None over the store's own
+        dataset, where ``GRAPH ?g`` reaches every named graph (stores reached through SPARQL)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot run SELECT over chosen graphs")
+
+    def neighbourhood(
+        self,
+        nodes: Collection[URIRef],
+        graphs: Graphs,
+        vocabulary: Vocabulary,
+        *,
+        plan: Plan | None = None,
+        extra: Graph | None = None,
+    ) -> Graph:
+        """Only the triples of *graphs* that validating *nodes* needs (see _neighbourhood),
+        read through the store's :meth:`access`."""
+        from .neighbourhood import Plan, extract
+
+        access = self.access(graphs)
+        return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
+
+    def access(self, graphs: Graphs) -> Access:
+        """Pattern lookups over *graphs*: SELECT queries by default; the memory store reads
+        its indexes instead. A :class:`GraphPrefix` is matched by each query (``GRAPH ?g``
+        and a test of ?g), over the store's own dataset."""
+        from .neighbourhood import SelectAccess
+
+        if isinstance(graphs, GraphPrefix):
+            return SelectAccess(
+                lambda text: self.select_rows(text, None), graph_prefix=graphs.prefix
+            )
+        return SelectAccess(lambda text: self.select_rows(text, graphs))
+
+    def union(self, names: Iterable[URIRef] | None = None) -> Graph:
+        """One graph with the triples of *names* (every graph by default)."""
+        out = Graph()
+        for name in names if names is not None else self.graph_names():
+            out += self.graph(name)
+        return out
+
+    def __len__(self) -> int:
+        return sum(len(self.graph(n)) for n in self.graph_names())
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the store holds open."""
+
+
+class MemoryStore(Store):
+    """rdflib's in-memory :class:`~rdflib.Dataset`; the default store."""
+
+    spec = "memory"
+    from_files = True
+    keeps_lexical_forms = True
+
+    def __init__(self) -> None:
+        self.dataset = Dataset(default_union=True)
+        bind_prefixes(self.dataset)
+
+    def graph_names(self) -> list[URIRef]:
+        default = self.dataset.default_graph.identifier
+        names = [
+            URIRef(str(g.identifier))
+            for g in self.dataset.graphs()
+            if isinstance(g.identifier, URIRef) and g.identifier != default and len(g)
+        ]
+        # by their text, which is how URIRefs compare, without rdflib's slower comparisons
+        # (a third of the time at 5,800 sources, and validating a batch lists them)
+        return sorted(names, key=str)
+
+    def graph(self, name: URIRef) -> Graph:
+        return self.dataset.graph(name)
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        for name, triples in graphs.items():
+            target = self.dataset.graph(name)
+            target.remove((None, None, None))
+            target += triples
+
+    def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
+        return _query.run(self.dataset, query, bindings)
+
+    def rdflib_dataset(self) -> Dataset:
+        return self.dataset
+
+    def access(self, graphs: Graphs) -> Access:
+        """Lookups through rdflib's indexes."""
+        from .neighbourhood import GraphAccess
+
+        if isinstance(graphs, GraphPrefix):
+            graphs = [n for n in self.graph_names() if str(n).startswith(graphs.prefix)]
+        return GraphAccess(self.dataset, contexts=graphs)
+
+
+#: Store backends by kind: "module:Class", imported on first use (like rdflib's plugin
+#: registry), so this module, which every backend imports, imports none of them.
+#: A new backend: a module with a Store subclass, and one line here.
+BACKENDS: dict[str, str] = {
+    "oxigraph": "zonegraph.store.oxigraph:OxigraphStore",
+    "sparql": "zonegraph.store.sparql_server:SparqlStore",
+}
+
+
+def backend(kind: str) -> Callable[..., Store]:
+    """The store class registered as *kind* in :data:`BACKENDS`."""
+    module, _, name = BACKENDS[kind].partition(":")
+    cls: type[Store] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+def open_store(
+    spec: str,
+    *,
+    update_url: str | None = None,
+    gsp_url: str | None = None,
+    create: bool = False,
+) -> Store | None:
+    """The store named by *spec*: ``memory`` (None: the KG's files are loaded into memory),
+    ``oxigraph:DIR`` (an embedded Oxigraph store on disk), ``sparql:URL`` (a SPARQL 1.1 server)
+    or ``sparql-union:URL`` (one whose default graph is the union of its named graphs).
+
+    Only *create* (``zonegraph load``) makes a new Oxigraph store: otherwise a folder that
+    holds no store, or a store that holds no triples, is a :class:`StoreError` that says how
+    to fill it, not an empty graph that answers every question with nothing.
+    """
+    kind, _, where = spec.partition(":")
+    if kind == "memory" and not where:
+        return None
+    if kind == "oxigraph-read-only" and where:  # a reader beside the process that writes
+        OxigraphStore = backend("oxigraph")
+
+        _check_oxigraph_folder(spec, where)
+        return OxigraphStore(where, read_only=True)
+    if kind == "oxigraph" and where:
+        OxigraphStore = backend("oxigraph")
+
+        if create:
+            return OxigraphStore(where)
+        _check_oxigraph_folder(spec, where)
+        store = OxigraphStore(where)
+        if not store.select_rows("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", None):
+            store.close()
+            from .._errors import StoreError
+
+            raise StoreError(
+                f"the Oxigraph store at {where} is empty",
+                hint=f"fill it first: zonegraph --store {spec} load",
+            )
+        return store
+    if kind in ("sparql", "sparql-union") and where:
+        SparqlStore = backend("sparql")
+
+        return SparqlStore(
+            where,
+            update_url=update_url,
+            gsp_url=gsp_url,
+            union_default_graph=kind == "sparql-union",
+        )
+    from .._errors import StoreError
+
+    raise StoreError(
+        f"unknown store {spec!r}",
+        hint="use memory, oxigraph:DIR, sparql:URL or sparql-union:URL "
+        "(for example sparql:http://127.0.0.1:7878/query)",
+    )
+
+
+def _check_oxigraph_folder(spec: str, where: str) -> None:
+    """StoreError unless *where* is a folder with something in it (an Oxigraph store's
+    files): reading never creates a store."""
+    from pathlib import Path
+
+    from .._errors import StoreError
+
+    path = Path(where)
+    how = f"load the graph into it first: zonegraph --store {spec} load (only load creates a store)"
+    if not path.exists():
+        raise StoreError(
+            f"there is no Oxigraph store at {where}: the folder does not exist",
+            hint=f"check the path, or {how}",
+        )
+    if not path.is_dir():
+        raise StoreError(
+            f"there is no Oxigraph store at {where}: it is a file, not a folder",
+            hint="--store oxigraph:DIR names the folder zonegraph load made",
+        )
+    if not any(path.iterdir()):
+        raise StoreError(
+            f"there is no Oxigraph store at {where}: the folder is empty",
+            hint=f"check the path, or {how}",
+        )

@@ -1,0 +1,542 @@
+"""The server's HTML pages: home, entity, source, ontology term and query pages.
+
+This module gathers what a page shows from the knowledge graph into plain
+values (:class:`TermView`, :class:`Fact` …) and renders them with the Jinja2
+templates in ``zonegraph/web/templates``; no HTML is written in Python.
+
+Every IRI under ``https://w3id.org/zonegraph/`` has a page on the server:
+``…/id/<slug>`` at ``/id/<slug>``, ``…/source/<slug>`` at ``/source/<slug>``,
+and ``…/ontology#<Term>`` at ``/ontology/<Term>`` (the whole ontology at
+``/ontology``, where each term also has an anchor).
+
+>>> local_path("https://w3id.org/zonegraph/ontology#CooperationPark")
+'/ontology/CooperationPark'
+>>> iri_for_path("/id/sino-german-ecopark")
+'https://w3id.org/zonegraph/id/sino-german-ecopark'
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ..rdf.namespaces import DCT, ONTOLOGY_GRAPH, PREFIXES, SCHEMA, SKOS, ZG, ZGS, shorten
+
+BASE = "https://w3id.org/zonegraph/"
+WEB = Path(__file__).resolve().parent
+
+#: Names for the standard terms the graph uses, where the ontology has no label for them.
+_STANDARD_LABELS = {
+    RDF.type: "type",
+    RDFS.label: "label",
+    RDFS.comment: "comment",
+    RDFS.subClassOf: "subclass of",
+    RDFS.subPropertyOf: "subproperty of",
+    RDFS.domain: "domain",
+    RDFS.range: "range",
+    RDFS.seeAlso: "see also",
+    OWL.inverseOf: "inverse of",
+    OWL.versionInfo: "version",
+    OWL.versionIRI: "version IRI",
+    SKOS.definition: "definition",
+    SKOS.altLabel: "also called",
+    SKOS.prefLabel: "preferred label",
+    SKOS.inScheme: "in scheme",
+    DCT.source: "source",
+    DCT.title: "title",
+    DCT.description: "description",
+    DCT.creator: "creator",
+    DCT.publisher: "publisher",
+    DCT.issued: "issued",
+    DCT.created: "created",
+    DCT.modified: "modified",
+    DCT.license: "license",
+    DCT.language: "language",
+    DCT.isPartOf: "part of",
+    SCHEMA.url: "URL",
+    SCHEMA.caption: "caption",
+}
+
+#: Properties shown first on an entity page, in this order.
+_FIRST = [RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.definition, RDFS.comment]
+_DESCRIPTION = [SKOS.definition, DCT.description, RDFS.comment]
+
+
+#: Characters a path keeps as they are; everything else (``?``, ``#``, ``%``, ``\\``, spaces,
+#: non-ASCII …) is percent-encoded, so that the server decodes the path back to the IRI.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def local_path(iri: str) -> str | None:
+    """The server path of a zonegraph IRI, or None for IRIs outside its namespace.
+
+    The path always names this server: it starts with one ``/`` followed by
+    something else, never ``//`` (which a browser reads as another host).
+    An IRI whose path would start so (``https://w3id.org/zonegraph//evil.example/x``)
+    has no page here, and is linked as itself.
+
+    >>> local_path("https://w3id.org/zonegraph//evil.example/x") is None
+    True
+    >>> local_path("https://w3id.org/zonegraph/id/a b?c#d")
+    '/id/a%20b%3Fc%23d'
+    """
+    if not iri.startswith(BASE):
+        return None
+    rest = iri[len(BASE) :]
+    if rest.startswith("ontology#"):
+        rest = "ontology/" + rest[len("ontology#") :]
+    path = quote_path("/" + rest)
+    if path.startswith("//"):
+        return None
+    return path
+
+
+def quote_path(path: str) -> str:
+    """*path* (as the server decoded it) percent-encoded again, fit for a link."""
+    return quote(path, safe=_PATH_SAFE)
+
+
+def iri_for_path(path: str) -> str:
+    """The zonegraph IRI a server path stands for (the inverse of :func:`local_path`)."""
+    rest = path.lstrip("/")
+    if rest.startswith("ontology/"):
+        return f"{BASE}ontology#{rest[len('ontology/') :]}"
+    return BASE + rest
+
+
+@dataclass(frozen=True)
+class TermView:
+    """An RDF term as a page shows it: text, an optional link, and a note (datatype, language)."""
+
+    text: str
+    href: str | None = None
+    title: str = ""
+    note: str = ""
+    kind: str = "iri"  # iri | literal | bnode
+    external: bool = False
+
+
+@dataclass
+class Fact:
+    """One fact on a page: property, value (the subject, for facts pointing in), source graphs."""
+
+    prop: TermView
+    value: TermView
+    sources: list[TermView] = field(default_factory=list)
+    nested: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """A link with a label, for lists and tables."""
+
+    term: TermView
+    count: int | None = None
+    extra: str = ""
+    children: list[Entry] = field(default_factory=list)
+
+
+class Pages:
+    """Renders the pages of one knowledge graph."""
+
+    def __init__(self, kg: Any, *, updates: bool = False) -> None:
+        self.kg = kg
+        self.updates = updates
+        self.env = Environment(
+            loader=FileSystemLoader(str(WEB / "templates")),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    # -- terms ------------------------------------------------------------------
+
+    def label(self, iri: Node) -> str | None:
+        if not isinstance(iri, URIRef):
+            return None
+        found = self.kg.labels.label(iri)
+        if found is None:
+            found = _STANDARD_LABELS.get(iri)
+        return str(found) if found is not None else None
+
+    def view(self, term: Node) -> TermView:
+        """How *term* appears on a page."""
+        if isinstance(term, URIRef):
+            iri = str(term)
+            short = shorten(iri)
+            text = self.label(term) or (short if not short.startswith("<") else iri)
+            href = local_path(iri)
+            if href is None and not iri.startswith(("http://", "https://")):
+                return TermView(text, None, title=iri, kind="iri")  # urn:, mailto: … are no links
+            external = href is None
+            return TermView(
+                text, href or iri, title=f"{short.strip('<>')}", kind="iri", external=external
+            )
+        if isinstance(term, Literal):
+            note = ""
+            if term.language:
+                note = f"@{term.language}"
+            elif term.datatype is not None and term.datatype != XSD.string:
+                note = shorten(str(term.datatype))
+            value = term.toPython()
+            text = format(value.normalize(), "f") if isinstance(value, Decimal) else str(term)
+            return TermView(text, note=note, kind="literal")
+        return TermView("(blank node)", kind="bnode")
+
+    def source_view(self, graph: Node) -> TermView:
+        iri = str(graph)
+        if iri == str(ONTOLOGY_GRAPH):
+            return TermView("ontology", "/ontology", title=iri)
+        slug = iri[len(str(ZGS)) :] if iri.startswith(str(ZGS)) else shorten(iri)
+        href = local_path(iri)
+        if href is None and iri.startswith(("http://", "https://")):
+            href = iri  # the absolute IRI itself; other schemes are no links
+        return TermView(slug, href, title=self.label(graph) or iri, external=href == iri)
+
+    # -- gathering facts ----------------------------------------------------------
+
+    def _graphs(self) -> list[tuple[URIRef, Graph]]:
+        return [(n, self.kg.store.graph(n)) for n in self.kg.graph_names()]
+
+    def facts_about(self, iri: URIRef) -> list[Fact]:
+        """Every fact with *iri* as subject, once, with every named graph (source) stating it."""
+        found: dict[tuple[Node, Node], Fact] = {}
+        for name, graph in self._graphs():
+            for p, o in graph.predicate_objects(iri):
+                fact = found.get((p, o))
+                if fact is None:
+                    fact = found[(p, o)] = Fact(self.view(p), self.view(o))
+                    if isinstance(o, BNode):
+                        fact.nested = self._nested(graph, o, depth=0)
+                fact.sources.append(self.source_view(name))
+        return [found[k] for k in sorted(found, key=lambda po: self._order(*po))]
+
+    def _order(self, p: Node, o: Node) -> tuple[int, str, str]:
+        rank = next((i for i, first in enumerate(_FIRST) if first == p), len(_FIRST))
+        return (rank, shorten(str(p)), str(self.label(o) or o))
+
+    def _nested(self, graph: Graph, node: BNode, depth: int) -> list[Fact]:
+        if depth > 3:
+            return []
+        out = []
+        for p, o in sorted(graph.predicate_objects(node), key=lambda po: self._order(*po)):
+            fact = Fact(self.view(p), self.view(o))
+            if isinstance(o, BNode):
+                fact.nested = self._nested(graph, o, depth + 1)
+            out.append(fact)
+        return out
+
+    def facts_pointing_to(self, iri: URIRef) -> list[Fact]:
+        """Every fact with *iri* as object, once, with its sources; ``value`` holds the subject."""
+        found: dict[tuple[Node, Node], Fact] = {}
+        for name, graph in self._graphs():
+            for s, p in graph.subject_predicates(iri):
+                fact = found.get((p, s))
+                if fact is None:
+                    fact = found[(p, s)] = Fact(self.view(p), self.view(s))
+                fact.sources.append(self.source_view(name))
+        return [found[k] for k in sorted(found, key=lambda ps: self._order(*ps))]
+
+    def describes(self, iri: URIRef) -> bool:
+        return any((iri, None, None) in g or (None, None, iri) in g for _n, g in self._graphs())
+
+    def types(self, iri: URIRef) -> list[TermView]:
+        found = {
+            t for _n, g in self._graphs() for t in g.objects(iri, RDF.type) if isinstance(t, URIRef)
+        }
+        return [self.view(t) for t in sorted(found, key=lambda t: self.label(t) or str(t))]
+
+    def description(self, iri: URIRef) -> list[str]:
+        out: list[str] = []
+        for prop in _DESCRIPTION:
+            for value in (v for _n, g in self._graphs() for v in g.objects(iri, prop)):
+                if isinstance(value, Literal) and str(value) not in out:
+                    out.append(str(value))
+        return out
+
+    def entries(self, iris: Iterable[Node]) -> list[Entry]:
+        items = [Entry(self.view(i)) for i in iris if isinstance(i, URIRef)]
+        return sorted(items, key=lambda e: e.term.text.casefold())
+
+    # -- RDF descriptions ------------------------------------------------------------
+
+    def description_graph(self, iri: URIRef) -> dict[URIRef, Graph]:
+        """The facts about *iri* and pointing to it, per named graph (blank nodes closed over)."""
+        out: dict[URIRef, Graph] = {}
+        for name, graph in self._graphs():
+            g = Graph()
+            for t in graph.triples((iri, None, None)):
+                g.add(t)
+                if isinstance(t[2], BNode):
+                    _close(graph, t[2], g)
+            for t in graph.triples((None, None, iri)):
+                g.add(t)
+            if len(g):
+                out[name] = g
+        return out
+
+    # -- pages -----------------------------------------------------------------------
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(updates=self.updates, **context)
+
+    def home(self) -> str:
+        stats = self.kg.stats()
+        classes = [Entry(self.view(_expand(c)), count=n) for c, n in stats.classes.items()]
+        sources = [
+            {
+                "term": self.source_view(URIRef(s.iri)),
+                "iri": s.iri,
+                "title": s.title,
+                "facts": s.triples,
+                "entities": s.entities,
+            }
+            for s in stats.sources
+        ]
+        areas = self.entries(self.kg.members("zg:EconomicArea"))
+        groups = [
+            ("Zones and parks", areas),
+            ("Countries", self.entries(self.kg.members("zg:Country"))),
+            ("Organisations", self.entries(self.kg.members("zg:Organization"))),
+            ("People", self.entries(self.kg.members("zg:Person"))),
+        ]
+        return self.render(
+            "home.html",
+            # the layout adds " · zonegraph" to every title: the home page says what it is
+            title="International economic cooperation zones",
+            stats=stats,
+            classes=classes,
+            sources=sources,
+            groups=groups,
+            queries=self.kg.queries(),
+        )
+
+    def entity(self, iri: URIRef, *, alternates: list[tuple[str, str]]) -> str | None:
+        """The page of an instance or a source, or None when the graph says nothing about it."""
+        if not self.describes(iri):
+            return None
+        source_info = None
+        if str(iri).startswith(str(ZGS)) and iri in set(self.kg.graph_names()):
+            graph = self.kg.store.graph(iri)
+            described = {s for s in graph.subjects(RDF.type) if isinstance(s, URIRef) and s != iri}
+            source_info = {
+                "facts": len(graph),
+                "entities": self.entries(described),
+                "store": f"/store?graph={quote(str(iri), safe='')}",
+            }
+        return self.render(
+            "entity.html",
+            title=self.label(iri) or shorten(str(iri)),
+            iri=str(iri),
+            short=shorten(str(iri)),
+            types=self.types(iri),
+            description=self.description(iri),
+            facts=self.facts_about(iri),
+            incoming=self.facts_pointing_to(iri),
+            alternates=alternates,
+            source_info=source_info,
+        )
+
+    def term(self, iri: URIRef, *, alternates: list[tuple[str, str]]) -> str | None:
+        """The page of an ontology term: class, property or vocabulary individual."""
+        onto = self.kg.ontology
+        if (iri, None, None) not in onto:
+            return None
+        kinds = {t for t in onto.objects(iri, RDF.type)}
+        sections: list[tuple[str, list[Entry]]] = []
+        if OWL.Class in kinds or RDFS.Class in kinds:
+            kind = "Class"
+            sections.append(("Subclass of", self.entries(onto.objects(iri, RDFS.subClassOf))))
+            sections.append(("Subclasses", self.entries(onto.subjects(RDFS.subClassOf, iri))))
+            sections.append(
+                ("Properties with this domain", self.entries(onto.subjects(RDFS.domain, iri)))
+            )
+            sections.append(
+                ("Properties with this range", self.entries(onto.subjects(RDFS.range, iri)))
+            )
+            sections.append(
+                ("Instances (with subclasses)", self.entries(self.kg.members(str(iri))))
+            )
+        elif kinds & {
+            OWL.ObjectProperty,
+            OWL.DatatypeProperty,
+            OWL.AnnotationProperty,
+            RDF.Property,
+        }:
+            kind = "Property"
+            sections.append(
+                ("Characteristics", [Entry(self.view(k)) for k in sorted(kinds, key=str)])
+            )
+            sections.append(("Domain", self.entries(onto.objects(iri, RDFS.domain))))
+            sections.append(("Range", self.entries(onto.objects(iri, RDFS.range))))
+            sections.append(("Subproperty of", self.entries(onto.objects(iri, RDFS.subPropertyOf))))
+            sections.append(("Subproperties", self.entries(onto.subjects(RDFS.subPropertyOf, iri))))
+            inverse = set(onto.objects(iri, OWL.inverseOf)) | set(onto.subjects(OWL.inverseOf, iri))
+            sections.append(("Inverse", self.entries(inverse)))
+        else:
+            kind = "Vocabulary term"
+            sections.append(("Type", self.entries(kinds)))
+            sections.append(
+                (
+                    "Used by",
+                    self.entries(s for _n, g in self._graphs() for s in g.subjects(None, iri)),
+                )
+            )
+        return self.render(
+            "term.html",
+            title=self.label(iri) or shorten(str(iri)),
+            iri=str(iri),
+            short=shorten(str(iri)),
+            kind=kind,
+            description=self.description(iri),
+            sections=[(h, items) for h, items in sections if items],
+            uses=self._uses(iri) if kind == "Property" else None,
+            facts=self.facts_about(iri),
+            alternates=alternates,
+        )
+
+    def _uses(self, prop: URIRef) -> int:
+        """How many facts of the sources use the property *prop*."""
+        return sum(
+            1
+            for name, graph in self._graphs()
+            if name != ONTOLOGY_GRAPH
+            for _ in graph.triples((None, prop, None))
+        )
+
+    def ontology(self, *, alternates: list[tuple[str, str]]) -> str:
+        onto = self.kg.ontology
+        classes = {c for c in onto.subjects(RDF.type, OWL.Class) if str(c).startswith(str(ZG))}
+        tree = self._class_tree(classes)
+        props = []
+        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty):
+            for p in onto.subjects(RDF.type, kind):
+                if isinstance(p, URIRef) and str(p).startswith(str(ZG)):
+                    props.append(
+                        {
+                            "term": self.view(p),
+                            "label": self.view(p).text.casefold(),
+                            "anchor": str(p)[len(str(ZG)) :],
+                            "kind": shorten(str(kind)).split(":")[1],
+                            "domain": [self.view(d) for d in onto.objects(p, RDFS.domain)],
+                            "range": [self.view(r) for r in onto.objects(p, RDFS.range)],
+                            "definition": " ".join(self.description(p)[:1]),
+                        }
+                    )
+        props.sort(key=lambda d: str(d["label"]))
+        individuals = []
+        for s in set(onto.subjects(RDF.type, None)):
+            if isinstance(s, URIRef) and str(s).startswith(str(ZG)) and s not in classes:
+                types = set(onto.objects(s, RDF.type))
+                if not types & {
+                    OWL.ObjectProperty,
+                    OWL.DatatypeProperty,
+                    OWL.AnnotationProperty,
+                    OWL.Class,
+                }:
+                    individuals.append(
+                        Entry(self.view(s), extra=", ".join(self.view(t).text for t in types))
+                    )
+        individuals.sort(key=lambda e: (e.extra, e.term.text))
+        meta = ONTOLOGY_GRAPH
+        return self.render(
+            "ontology.html",
+            title=self.label(meta) or "zonegraph ontology",
+            iri=str(meta),
+            description=self.description(meta)
+            or [str(d) for d in onto.objects(meta, DCT.description)],
+            version=str(onto.value(meta, OWL.versionInfo) or ""),
+            classes=tree,
+            properties=props,
+            individuals=individuals,
+            alternates=alternates,
+        )
+
+    def _class_tree(self, classes: set[Node]) -> list[Entry]:
+        onto = self.kg.ontology
+        children: dict[Node, list[Node]] = defaultdict(list)
+        roots = []
+        for c in classes:
+            parents = [p for p in onto.objects(c, RDFS.subClassOf) if p in classes]
+            if not parents:
+                roots.append(c)
+            for p in parents:
+                children[p].append(c)
+
+        counts = self._class_counts()
+
+        def build(c: Node, depth: int) -> Entry:
+            kids = [] if depth > 8 else [build(k, depth + 1) for k in children[c]]
+            kids.sort(key=lambda e: e.term.text.casefold())
+            anchor = str(c)[len(str(ZG)) :]
+            return Entry(self.view(c), count=counts.get(c, 0), extra=anchor, children=kids)
+
+        tree = sorted((build(r, 0) for r in roots), key=lambda e: e.term.text.casefold())
+        _first_anchors(tree, set())  # a class under two parents is shown twice, anchored once
+        return tree
+
+    def _class_counts(self) -> dict[Node, int]:
+        counts: dict[Node, int] = defaultdict(int)
+        for name, graph in self._graphs():
+            if name == ONTOLOGY_GRAPH:
+                continue
+            seen: set[tuple[Node, Node]] = set()
+            for s, c in graph.subject_objects(RDF.type):
+                if (s, c) not in seen:
+                    seen.add((s, c))
+                    counts[c] += 1
+        return counts
+
+    def query_page(self) -> str:
+        return self.render("query.html", title="Query the graph", wide=True)
+
+    def not_found(self, path: str, iri: str | None = None) -> str:
+        return self.render(
+            "error.html",
+            title="Not found",
+            status=404,
+            path=path,
+            iri=iri,
+            message="The graph says nothing about this IRI.",
+        )
+
+    def error(self, status: int, message: str, hint: str | None = None) -> str:
+        return self.render(
+            "error.html", title=f"Error {status}", status=status, message=message, hint=hint
+        )
+
+
+def _first_anchors(entries: list[Entry], seen: set[str]) -> None:
+    for e in entries:
+        if e.extra in seen:
+            e.extra = ""
+        else:
+            seen.add(e.extra)
+        _first_anchors(e.children, seen)
+
+
+def _close(source: Graph, node: BNode, into: Graph, depth: int = 0) -> None:
+    if depth > 8:
+        return
+    for t in source.triples((node, None, None)):
+        into.add(t)
+        if isinstance(t[2], BNode):
+            _close(source, t[2], into, depth + 1)
+
+
+@functools.lru_cache(maxsize=512)
+def _expand(curie: str) -> URIRef:
+    prefix, _, local = curie.partition(":")
+    if prefix in PREFIXES and not curie.startswith("<"):
+        return URIRef(PREFIXES[prefix] + local)
+    return URIRef(curie.strip("<>"))
