@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
@@ -39,8 +39,27 @@ from .rdf.turtle_writer import leading_comments, to_turtle
 from .validate.shacl import ValidationReport
 
 if TYPE_CHECKING:
-    from ._kg import KnowledgeGraph
     from .kgdir.layout import Layout
+    from .store.base import Store
+
+
+class KnowledgeGraph(Protocol):
+    """What the write path needs of the knowledge graph it changes (the facade,
+    :class:`zonegraph.KnowledgeGraph`, is one; this module does not import it)."""
+
+    layout: Layout
+    store: Store
+
+    def refuse_writes_to_shipped(self) -> None: ...
+    def keeps_files(self) -> bool: ...
+    def refresh(self) -> bool: ...
+    def graph_names(self) -> list[URIRef]: ...
+    def parse_kg_file(self, path: Path) -> Graph: ...
+    def validate_change(self, added: Graph, removed: Graph | None = None) -> ValidationReport: ...
+    def derived_for_store(self, facts: set[tuple[Node, Node, Node]]) -> Graph | None: ...
+    def inferred_after(self, facts: Iterable[tuple[Node, Node, Node]]) -> Graph | None: ...
+    def changed(self, *, inferred: Graph | None = None) -> None: ...
+
 
 #: What a source's slug may be: the name of its file in ``kg/`` without ``.ttl``.
 SOURCE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
