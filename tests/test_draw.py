@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import zonegraph
 from zonegraph.authoring import draw as _draw
+from zonegraph.authoring import pictures as _pictures
 from zonegraph.cli import main
 from zonegraph.rdf.namespaces import ZGR
 
@@ -26,7 +27,7 @@ def labels_in(dot: str) -> list[str]:
 def test_the_zone_picture_shows_parks_partners_institutes_and_companies(
     kg: zonegraph.KnowledgeGraph,
 ) -> None:
-    dot = _draw.zone_dot(kg.data(), kg.ontology)
+    dot = _pictures.zone_dot(kg.data(), kg.ontology)
     shown = " | ".join(labels_in(dot))
     for name in (
         "Qingdao International Economic Cooperation Zone",
@@ -42,7 +43,7 @@ def test_the_zone_picture_shows_parks_partners_institutes_and_companies(
 
 
 def test_the_entity_picture_is_the_entity_and_its_neighbours(kg: zonegraph.KnowledgeGraph) -> None:
-    dot = _draw.entity_dot(kg.data(), kg.ontology, ZGR["sino-german-ecopark"])
+    dot = _pictures.entity_dot(kg.data(), kg.ontology, ZGR["sino-german-ecopark"])
     shown = " | ".join(labels_in(dot))
     assert "Sino-German Ecopark" in shown and "Germany" in shown
     assert "km² area" in shown, "figures are drawn as their value, unit and measure"
@@ -50,14 +51,14 @@ def test_the_entity_picture_is_the_entity_and_its_neighbours(kg: zonegraph.Knowl
 
 
 def test_the_ontology_picture_has_every_class(kg: zonegraph.KnowledgeGraph) -> None:
-    dot = _draw.ontology_dot(kg.ontology)
+    dot = _pictures.ontology_dot(kg.ontology)
     shown = set(labels_in(dot))
     assert {"cooperation park", "country", "figure", "party", "research institute"} <= shown
     assert "arrowhead=empty" in dot and "style=dashed" in dot
 
 
 def test_the_timeline_places_events_and_figures_by_date(kg: zonegraph.KnowledgeGraph) -> None:
-    dot = _draw.timeline_dot(kg.data(), kg.ontology)
+    dot = _pictures.timeline_dot(kg.data(), kg.ontology)
     shown = " | ".join(labels_in(dot))
     assert "2011  Launch of the Sino-German Ecopark" in shown
     assert "2018-06-10  more than 50 foreign investment projects" in shown
