@@ -1,0 +1,127 @@
+"""The query commands: ``queries`` (the catalogue), ``query`` (a canned query),
+``sparql`` (an ad-hoc query)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .._errors import ZonegraphError
+from ..rdf.export import EXPORT_FORMATS
+from ..sparql.results import RESULT_FORMATS
+from .complete import param_values, query_names
+from .context import EPILOG_EXAMPLES, Context, fail, pass_ctx
+
+
+@click.command("queries", epilog=EPILOG_EXAMPLES + "zonegraph queries --verbose")
+@click.option("-v", "--verbose", is_flag=True, help="Show parameters, returns and examples.")
+@pass_ctx
+def queries_cmd(ctx: Context, verbose: bool) -> None:
+    """List the canned queries: name, summary and parameters."""
+    try:
+        items = ctx.kg().queries()
+    except ZonegraphError as exc:
+        fail(exc)
+    width = max((len(q.name) for q in items), default=0)
+    for q in items:
+        params = " ".join(
+            f"{p.name}={'…' if p.required else (p.default or '')}".rstrip("=") for p in q.params
+        )
+        click.echo(
+            f"{q.name.ljust(width)}  {q.summary}"
+            + (f"  [{params}]" if params and not verbose else "")
+        )
+        if verbose:
+            for p in q.params:
+                req = (
+                    "required"
+                    if p.required
+                    else (f"default {p.default}" if p.default else "optional")
+                )
+                cls = f" {p.cls}" if p.cls else ""
+                click.echo(f"{'':{width}}    -p {p.name}=<{p.type}{cls}> ({req}) {p.description}")
+            if q.returns:
+                click.echo(f"{'':{width}}    returns: {q.returns}")
+            if q.example:
+                click.echo(f"{'':{width}}    example: {q.example}")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="-p")
+        out[key.strip()] = value
+    return out
+
+
+@click.command(
+    "query",
+    epilog=EPILOG_EXAMPLES + "zonegraph query organisations-in-place "
+    '-p place="China-Britain Innovation Industry Park" --format csv',
+)
+@click.argument("name", shell_complete=query_names)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A parameter (repeatable).",
+    shell_complete=param_values,
+)
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True
+)
+@pass_ctx
+def query_cmd(ctx: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run the canned query NAME; entity parameters take an IRI, prefixed name or label."""
+    try:
+        result = ctx.kg().query(name, _parse_params(params))
+    except ZonegraphError as exc:
+        fail(exc)
+    click.echo(result.serialize(fmt), nl=fmt == "table")
+
+
+@click.command(
+    "sparql",
+    epilog=EPILOG_EXAMPLES + "zonegraph sparql 'SELECT ?c { ?c a zg:Country }' --format csv",
+)
+@click.argument("text", required=False)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read the query from a file.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help=f"Results: {', '.join(RESULT_FORMATS)}; graphs: {', '.join(EXPORT_FORMATS)}.",
+)
+@pass_ctx
+def sparql_cmd(ctx: Context, text: str | None, file: Path | None, fmt: str) -> None:
+    """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (the shared prefixes apply)."""
+    if text is None and file is None:
+        raise click.UsageError(
+            "no query: give it as an argument (zonegraph sparql 'SELECT ...') or with --file FILE"
+        )
+    if text is not None and file is not None:
+        raise click.UsageError("give the query as an argument or with --file, not both")
+    query = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    try:
+        result = ctx.kg().sparql(query, name=str(file) if file is not None else "query")
+        out = result.serialize(fmt)
+    except ZonegraphError as exc:
+        fail(exc)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from exc
+    click.echo(out, nl=not out.endswith("\n"))
+
+
+COMMANDS = (queries_cmd, query_cmd, sparql_cmd)
