@@ -86,7 +86,8 @@ def bench_size(n: int) -> list[dict[str, Any]]:
 
     from zonegraph._kg import open_kg
     from zonegraph._load import load
-    from zonegraph.authoring.synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
+    from zonegraph.authoring.synth import synthesize
+    from zonegraph.authoring.synth_vocab import COUNTERPARTS, REQUIRED_PARAMETERS
     from zonegraph.rdf.namespaces import expand_curie
     from zonegraph.reason.closure import fast_closure
     from zonegraph.reason.core import owl_rl

@@ -5,7 +5,7 @@
         --rdflib --rdflib-timeout 60 --only disagreements,latest-figures
 
 Each query runs with its default parameters, the shipped entities mapped to the
-synthetic ones (zonegraph.authoring.synth.COUNTERPARTS, as in bench.py); required
+synthetic ones (zonegraph.authoring.synth_vocab.COUNTERPARTS, as in bench.py); required
 parameters without a default get REQUIRED_PARAMETERS. The queries are read from
 --queries (the project's queries/ by default, not the KG directory's copy), so
 edited queries are timed.
@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from zonegraph.authoring.synth import COUNTERPARTS, REQUIRED_PARAMETERS  # noqa: E402
+from zonegraph.authoring.synth_vocab import COUNTERPARTS, REQUIRED_PARAMETERS  # noqa: E402
 
 
 def params_for(q: Any, synthetic: bool) -> dict[str, str] | None:

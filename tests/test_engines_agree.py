@@ -23,7 +23,8 @@ from rdflib.term import Node
 
 import zonegraph
 from zonegraph._load import load
-from zonegraph.authoring.synth import COUNTERPARTS, REQUIRED_PARAMETERS, synthesize
+from zonegraph.authoring.synth import synthesize
+from zonegraph.authoring.synth_vocab import COUNTERPARTS, REQUIRED_PARAMETERS
 from zonegraph.sparql.catalogue import CannedQuery
 from zonegraph.store.oxigraph import OxigraphStore
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from zonegraph._kg import open_kg
-from zonegraph.authoring.synth import MUTATIONS, synthesize
+from zonegraph.authoring.synth import synthesize
+from zonegraph.authoring.synth_vocab import MUTATIONS
 from zonegraph.validate.shacl import results_from_report, run_pyshacl
 
 

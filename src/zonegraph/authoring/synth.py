@@ -15,9 +15,10 @@ triples need no more memory than ten thousand. The same *seed* gives the
 same bytes.
 
 With ``invalid_fraction``, that fraction of the candidate entities is made
-invalid in one of :data:`MUTATIONS`' known ways, and the violations the shapes
-must then report (focus node and shape) are returned and written beside the
-data as ``expected-violations.json``.
+invalid in one of :data:`~zonegraph.authoring.synth_vocab.MUTATIONS`' known
+ways, and the violations the shapes must then report (focus node and shape) are
+returned and written beside the data as ``expected-violations.json``. The names
+the data is made of are in :mod:`zonegraph.authoring.synth_vocab`.
 
 >>> import io
 >>> out = io.StringIO()
@@ -36,6 +37,23 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from .synth_vocab import (
+    COUNTRIES,
+    MUTATIONS,
+    PROVINCES,
+    PUBLISHERS,
+    REFERENCE,
+    ROLES,
+    SECTORS,
+    ZGR,
+    ZGSH,
+    Entity,
+    lit,
+    random_name,
+    reference_entities,
+    typed,
+)
+
 PREFIXES = """\
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -48,102 +66,6 @@ PREFIXES = """\
 @prefix zgr: <https://w3id.org/zonegraph/id/> .
 @prefix zgs: <https://w3id.org/zonegraph/source/> .
 """
-
-ZGR = "https://w3id.org/zonegraph/id/"
-ZGSH = "https://w3id.org/zonegraph/shapes#"
-
-#: The ways an entity is made invalid, and the shape(s) whose violation it causes
-#: (each on the mutated entity unless the mutation names another focus node).
-#: The shipped entities the canned queries' parameters default to, and their counterparts
-#: in every generated graph (the first cluster's zone, park and city).
-COUNTERPARTS = {
-    "zgr:qingdao-iecz": "zgr:synth-0000000-zone",
-    "zgr:sino-german-ecopark": "zgr:synth-0000000-park-0",
-    "zgr:qingdao": "zgr:synth-0000000-city",
-}
-#: Values for the canned queries' required parameters in a generated graph.
-REQUIRED_PARAMETERS = {
-    "entity-facts": {"entity": "zgr:synth-0000000-park-0"},
-    "search-labels": {"text": "park"},
-    "facts-of-source": {"source": "zgs:synth-0000000"},
-}
-
-MUTATIONS: dict[str, tuple[str, ...]] = {
-    "missing-label": ("Labelled-english",),
-    "missing-source": ("Sourced-source",),
-    "untagged-label": ("Labelled-english", "Labelled-tagged"),
-    "located-in-person": ("Organization-locatedIn",),
-    "undeclared-property": ("ClosedVocabularyShape",),
-    "duplicate-label": ("DuplicateEntityShape",),
-    "park-without-partner": ("CooperationPark-partnerCountry",),
-    "post-without-holder": ("Post-heldBy",),
-    "event-in-future": ("Event-dateNotFuture",),
-    "figure-value-as-string": ("Figure-value",),
-    "figure-date-as-year": ("Figure-holdsOn",),
-}
-
-_WORDS = (  # noqa: SIM905
-    "amber birch cedar delta ember falcon granite harbor indigo juniper kestrel lotus maple nimbus "
-    "onyx pearl quartz raven sierra tundra umber vector willow xenon yarrow zephyr aurora basalt "
-    "cobalt dune estuary fjord glacier heron iris jade lagoon meadow"
-).split()
-_COUNTRIES = [
-    ("germany", "Germany", "DE", 183),
-    ("united-kingdom", "United Kingdom", "GB", 145),
-    ("france", "France", "FR", 142),
-    ("finland", "Finland", "FI", 33),
-    ("denmark", "Denmark", "DK", 35),
-    ("italy", "Italy", "IT", 38),
-    ("russia", "Russia", "RU", 159),
-    ("south-korea", "South Korea", "KR", 884),
-    ("japan", "Japan", "JP", 17),
-    ("austria", "Austria", "AT", 40),
-    ("israel", "Israel", "IL", 801),
-    ("singapore", "Singapore", "SG", 334),
-    ("netherlands", "Netherlands", "NL", 55),
-    ("sweden", "Sweden", "SE", 34),
-    ("switzerland", "Switzerland", "CH", 39),
-]
-_CURRENCIES = [
-    ("cny", "renminbi", "CNY", 39099),
-    ("usd", "United States dollar", "USD", 4917),
-    ("eur", "euro", "EUR", 4916),
-]
-_SECTORS = [
-    "intelligent manufacturing",
-    "robotics",
-    "new materials",
-    "biomedicine",
-    "logistics",
-    "artificial intelligence",
-    "marine industry",
-    "energy saving",
-    "creative design",
-    "finance",
-]
-_ROLES = ["director", "deputy director", "official", "chairman", "general manager"]
-_PROVINCES = 24
-_PUBLISHERS = 8
-_REFERENCE = "synth-reference"
-
-
-@dataclass
-class Entity:
-    """One subject and its predicate-object pairs, in Turtle terms."""
-
-    subject: str
-    pairs: list[tuple[str, str]] = field(default_factory=list)
-
-    def add(self, p: str, o: str) -> Entity:
-        self.pairs.append((p, o))
-        return self
-
-    def drop(self, p: str) -> None:
-        self.pairs = [(q, o) for q, o in self.pairs if q != p]
-
-    def turtle(self) -> str:
-        body = " ;\n    ".join(f"{p} {o}" for p, o in self.pairs)
-        return f"{self.subject}\n    {body} .\n"
 
 
 @dataclass(frozen=True)
@@ -165,120 +87,6 @@ class Summary:
     expected: list[Expected] = field(default_factory=list)
 
 
-def _lit(text: str, lang: str | None = "en") -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"@{lang}' if lang else f'"{escaped}"'
-
-
-def _typed(text: str, datatype: str) -> str:
-    return f'"{text}"^^{datatype}'
-
-
-def _name(rng: random.Random, words: int = 2) -> str:
-    return " ".join(rng.choice(_WORDS).capitalize() for _ in range(words))
-
-
-def reference_entities() -> list[Entity]:
-    """The shared entities every cluster links to, stated by the reference source."""
-    src = f"zgs:{_REFERENCE}"
-    out = [
-        Entity(src)
-        .add("a", "zg:ReferenceDataset")
-        .add("rdfs:label", _lit("Synthetic reference data"))
-        .add("dct:title", _lit("Synthetic reference data for zonegraph benchmarks"))
-        .add("dct:publisher", "zgr:synth-news-0")
-        .add("dct:issued", _typed("2024-01-01", "xsd:date"))
-        .add("schema:url", _typed("https://example.org/zonegraph/synth/reference", "xsd:anyURI"))
-        .add("dct:language", '"en"'),
-        Entity("zgr:china")
-        .add("a", "zg:Country")
-        .add("rdfs:label", _lit("China"))
-        .add("dct:source", src)
-        .add("zg:isoCode", '"CN"')
-        .add("zg:wikidata", "wd:Q148"),
-        Entity("zgr:sectors")
-        .add("a", "skos:ConceptScheme")
-        .add("rdfs:label", _lit("zonegraph industry sectors"))
-        .add("dct:source", src),
-    ]
-    for slug, label, iso, q in _COUNTRIES:
-        out.append(
-            Entity(f"zgr:{slug}")
-            .add("a", "zg:Country")
-            .add("rdfs:label", _lit(label))
-            .add("dct:source", src)
-            .add("zg:isoCode", f'"{iso}"')
-            .add("zg:wikidata", f"wd:Q{q}")
-        )
-    for slug, label, code, q in _CURRENCIES:
-        out.append(
-            Entity(f"zgr:currency-{slug}")
-            .add("a", "zg:Currency")
-            .add("rdfs:label", _lit(label))
-            .add("dct:source", src)
-            .add("zg:currencyCode", f'"{code}"')
-            .add("zg:wikidata", f"wd:Q{q}")
-        )
-    for label in _SECTORS:
-        slug = label.replace(" ", "-")
-        out.append(
-            Entity(f"zgr:sector-{slug}")
-            .add("a", "zg:Sector")
-            .add("rdfs:label", _lit(label))
-            .add("dct:source", src)
-            .add("skos:inScheme", "zgr:sectors")
-        )
-    for label in _ROLES:
-        out.append(
-            Entity(f"zgr:role-{label.replace(' ', '-')}")
-            .add("a", "zg:Role")
-            .add("rdfs:label", _lit(label))
-            .add("dct:source", src)
-        )
-    for i in range(_PROVINCES):
-        out.append(
-            Entity(f"zgr:synth-province-{i}")
-            .add("a", "zg:Province")
-            .add("rdfs:label", _lit(f"Synthetic Province {i}"))
-            .add("dct:source", src)
-            .add("zg:partOf", "zgr:china")
-        )
-    for i in range(_PUBLISHERS):
-        out.append(
-            Entity(f"zgr:synth-news-{i}")
-            .add("a", "zg:NewsOrganization")
-            .add("rdfs:label", _lit(f"Synthetic News {i}"))
-            .add("dct:source", src)
-        )
-    # every role is held somewhere: a reference post per role, so no role is unused (an Info result)
-    gov = (
-        Entity("zgr:synth-government")
-        .add("a", "zg:Government")
-        .add("rdfs:label", _lit("Synthetic Government of China"))
-    )
-    gov.add("dct:source", src).add("zg:governmentOf", "zgr:china")
-    out.append(gov)
-    for label in _ROLES:
-        slug = label.replace(" ", "-")
-        out.append(
-            Entity(f"zgr:synth-reference-person-{slug}")
-            .add("a", "zg:Person")
-            .add("rdfs:label", _lit(f"Reference holder of the post of {label}"))
-            .add("dct:source", src)
-        )
-        out.append(
-            Entity(f"zgr:synth-reference-post-{slug}")
-            .add("a", "zg:Post")
-            .add("rdfs:label", _lit(f"Reference post of {label}"))
-            .add("dct:source", src)
-            .add("zg:postIn", "zgr:synth-government")
-            .add("zg:heldBy", f"zgr:synth-reference-person-{slug}")
-            .add("zg:role", f"zgr:role-{slug}")
-            .add("zg:quotation", _lit(f"The {label} of the government.", None))
-        )
-    return out
-
-
 def cluster(i: int, seed: int) -> list[Entity]:
     """The entities of cluster *i*: one source and the zone, parks, organisations, people,
     events and figures it states (about 300 triples)."""
@@ -287,33 +95,33 @@ def cluster(i: int, seed: int) -> list[Entity]:
     src = f"zgs:{slug}"
     year = rng.randint(2005, 2023)
     day = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-    name = f"{_name(rng)} {i}"
+    name = f"{random_name(rng)} {i}"
     z = f"zgr:{slug}-zone"
 
     def ent(local: str, cls: str, label: str) -> Entity:
         return (
             Entity(f"zgr:{slug}-{local}")
             .add("a", cls)
-            .add("rdfs:label", _lit(label))
+            .add("rdfs:label", lit(label))
             .add("dct:source", src)
         )
 
     def quote(e: Entity, text: str) -> Entity:
-        return e.add("zg:quotation", _lit(text, None))
+        return e.add("zg:quotation", lit(text, None))
 
     out: list[Entity] = []
     out.append(
         Entity(src)
         .add("a", "zg:NewsArticle")
-        .add("rdfs:label", _lit(f"Synthetic news, {day}: the {name} zone grows"))
-        .add("dct:title", _lit(f"The {name} zone grows"))
-        .add("dct:publisher", f"zgr:synth-news-{i % _PUBLISHERS}")
-        .add("dct:issued", _typed(day, "xsd:date"))
-        .add("schema:url", _typed(f"https://example.org/zonegraph/synth/{slug}", "xsd:anyURI"))
+        .add("rdfs:label", lit(f"Synthetic news, {day}: the {name} zone grows"))
+        .add("dct:title", lit(f"The {name} zone grows"))
+        .add("dct:publisher", f"zgr:synth-news-{i % PUBLISHERS}")
+        .add("dct:issued", typed(day, "xsd:date"))
+        .add("schema:url", typed(f"https://example.org/zonegraph/synth/{slug}", "xsd:anyURI"))
         .add("dct:language", '"en"')
     )
     city = ent("city", "zg:City", f"{name} City").add(
-        "zg:partOf", f"zgr:synth-province-{i % _PROVINCES}"
+        "zg:partOf", f"zgr:synth-province-{i % PROVINCES}"
     )
     area = ent("new-area", "zg:NewArea", f"{name} New Area").add("zg:partOf", city.subject)
     committee = ent("committee", "zg:ManagementCommittee", f"{name} Zone Management Committee")
@@ -324,13 +132,13 @@ def cluster(i: int, seed: int) -> list[Entity]:
         f"The {name} zone was set up to attract foreign investment.",
     )
     zone.add("zg:partOf", area.subject).add("zg:managedBy", committee.subject)
-    zone.add("zg:aim", _lit(f"a platform for {name} to cooperate with the world"))
-    zone.add("zg:targetsSector", f"zgr:sector-{rng.choice(_SECTORS).replace(' ', '-')}")
+    zone.add("zg:aim", lit(f"a platform for {name} to cooperate with the world"))
+    zone.add("zg:targetsSector", f"zgr:sector-{rng.choice(SECTORS).replace(' ', '-')}")
     committee.add("zg:manages", z)
     out += [city, area, committee, zone]
     parks = []
     for k in range(3):
-        country, country_label = rng.choice(_COUNTRIES)[:2]
+        country, country_label = rng.choice(COUNTRIES)[:2]
         park = quote(
             ent(f"park-{k}", "zg:CooperationPark", f"{name} {country_label} Park {k}"),
             f"The {country_label} park {k} opened in the {name} zone.",
@@ -342,19 +150,19 @@ def cluster(i: int, seed: int) -> list[Entity]:
             f"The {country_label} park {k} was launched in {year}.",
         )
         launch.add("zg:concerns", park.subject).add(
-            "zg:date", _typed(str(year - rng.randint(0, 3)), "xsd:gYear")
+            "zg:date", typed(str(year - rng.randint(0, 3)), "xsd:gYear")
         )
         out += [park, launch]
     companies = []
     for k in range(4):
-        company = ent(f"company-{k}", "zg:Company", f"{_name(rng)} Company {i}-{k}")
+        company = ent(f"company-{k}", "zg:Company", f"{random_name(rng)} Company {i}-{k}")
         company.add("zg:locatedIn", parks[k % 3].subject)
         companies.append(company)
         fig = quote(
             ent(
                 f"figure-company-{k}-investment",
                 "zg:MonetaryFigure",
-                f"Investment of {_name(rng, 1)} Company {i}-{k}",
+                f"Investment of {random_name(rng, 1)} Company {i}-{k}",
             ),
             f"The company {k} invested {rng.randint(1, 900)} million yuan.",
         )
@@ -363,7 +171,7 @@ def cluster(i: int, seed: int) -> list[Entity]:
             "zg:currency", "zgr:currency-cny"
         )
         fig.add("zg:qualifier", rng.choice(["zg:Exact", "zg:Approximately", "zg:MoreThan"]))
-        fig.add("zg:holdsOn", _typed(day, "xsd:date"))
+        fig.add("zg:holdsOn", typed(day, "xsd:date"))
         out += [company, fig]
     institute = ent("institute", "zg:ResearchInstitute", f"{name} Research Institute")
     institute.add("zg:locatedIn", z).add("zg:affiliatedWith", companies[0].subject)
@@ -384,11 +192,11 @@ def cluster(i: int, seed: int) -> list[Entity]:
         fig.add("zg:figureOf", z).add("zg:measure", measure).add("zg:value", value).add(
             "zg:unit", unit
         )
-        fig.add("zg:qualifier", "zg:Exact").add("zg:holdsOn", _typed(day, "xsd:date"))
+        fig.add("zg:qualifier", "zg:Exact").add("zg:holdsOn", typed(day, "xsd:date"))
         out.append(fig)
     for k in range(2):
-        person = ent(f"person-{k}", "zg:Person", f"{_name(rng)} {i}-{k}")
-        role = _ROLES[(i + k) % len(_ROLES)]
+        person = ent(f"person-{k}", "zg:Person", f"{random_name(rng)} {i}-{k}")
+        role = ROLES[(i + k) % len(ROLES)]
         post = quote(
             ent(
                 f"post-{k}",
@@ -407,7 +215,7 @@ def cluster(i: int, seed: int) -> list[Entity]:
     )
     partnership.add("zg:partner", institute.subject).add("zg:partner", companies[1].subject)
     partnership.add("zg:partnershipIn", parks[0].subject).add(
-        "zg:inSector", f"zgr:sector-{rng.choice(_SECTORS).replace(' ', '-')}"
+        "zg:inSector", f"zgr:sector-{rng.choice(SECTORS).replace(' ', '-')}"
     )
     out.append(partnership)
     return out
@@ -448,13 +256,13 @@ def _mutate(entities: list[Entity], fraction: float, rng: random.Random) -> list
             e.drop("zg:heldBy")
         elif mutation == "event-in-future":
             e.drop("zg:date")
-            e.add("zg:date", _typed("2999", "xsd:gYear"))
+            e.add("zg:date", typed("2999", "xsd:gYear"))
         elif mutation == "figure-value-as-string":
             e.drop("zg:value")
             e.add("zg:value", '"about 5 million"')
         elif mutation == "figure-date-as-year":
             e.drop("zg:holdsOn")
-            e.add("zg:holdsOn", _typed("2018", "xsd:gYear"))
+            e.add("zg:holdsOn", typed("2018", "xsd:gYear"))
         expected += [Expected(focus, ZGSH + shape, mutation) for shape in MUTATIONS[mutation]]
     return expected
 
@@ -498,7 +306,7 @@ def clusters_for(triples: int) -> int:
 def _sources(
     triples: int, seed: int, invalid_fraction: float
 ) -> Iterator[tuple[str, list[Entity], list[Expected]]]:
-    yield _REFERENCE, reference_entities(), []
+    yield REFERENCE, reference_entities(), []
     for i in range(clusters_for(triples)):
         entities = cluster(i, seed)
         expected: list[Expected] = []
