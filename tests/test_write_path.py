@@ -320,3 +320,17 @@ def test_a_write_obeys_the_server_timeout(tmp_path: Path) -> None:
             time.sleep(1)
         assert applied.status_code == 200, applied.text
     assert (root / "kg" / "made-up-2019.ttl").exists()
+
+
+def test_a_hostile_source_name_is_refused_on_the_oxigraph_store(tmp_path: Path) -> None:
+    """With a store of its own, add writes no file, but the name is refused all the same."""
+    root = copy_kg(tmp_path / "kg")
+    spec = f"oxigraph:{tmp_path / 'db'}"
+    assert run_cli("--kg", str(root), "--store", spec, "load").returncode == 0
+    draft = tmp_path / "draft.ttl"
+    draft.write_text(facts_of("../ontology/shapes"), encoding="utf-8")
+    done = run_cli("--kg", str(root), "--store", spec, "add", str(draft))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "not a valid source IRI" in done.stderr or "namespace" in done.stderr
+    stats = run_cli("--kg", str(root), "--store", spec, "query", "facts-per-source")
+    assert "shapes" not in stats.stdout
