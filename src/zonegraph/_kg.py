@@ -11,35 +11,35 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from . import _write
-from ._errors import ParameterError, StoreError
-from ._guard import guarded, network_allowed
+from ._errors import StoreError
 from ._stats import Stats, compute_stats
 from ._write import WriteResult
 from .kgdir.journal import file_state, reading
 from .kgdir.layout import Layout, installed_root, shipped_root
 from .kgdir.parsecache import read_files
-from .rdf.export import serialize_graphs
 from .rdf.intake import parse_turtle
 from .rdf.intake_limits import DEFAULT_MAX_BYTES, IntakeLimits
-from .rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS, shorten
+from .rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS
 from .rdf.turtle_writer import leading_comments
 from .reason import inferred as _inferred
-from .reason.closure import validation_closure
-from .reason.core import Vocabulary, owl_rl, validation_ontology
-from .reason.labelkey import same_key
-from .sparql import query as _query
+from .reason.core import Vocabulary, validation_ontology
+from .reason.inferred_cache import InferredCache
+from .sparql import lookup
 from .sparql.catalogue import CannedQuery, Catalogue
-from .sparql.params import LabelIndex, resolve
+from .sparql.params import LabelIndex
 from .sparql.results import QueryResult
-from .store.base import SOURCE_GRAPHS, MemoryStore, Store
-from .store.neighbourhood import Access, ChangedAccess, Dependencies, Plan, extract, same_value
-from .validate import consistency as _consistency
-from .validate.shacl import ValidationReport, results_from_report, run_pyshacl, validate_change
-from .validate.shapecheck import check_shapes_file
+from .store import export
+from .store.base import MemoryStore, Store
+from .store.inferred import derived_for_store
+from .store.neighbourhood import Dependencies, Plan
+from .store.querying import run_query
+from .validate import check, incremental
+from .validate.shacl import ValidationReport
+from .validate.shapes import read_shapes
 from .validate.targets import Targets
 
 #: What ``add`` returns (the one result type of every change, _write).
@@ -69,7 +69,7 @@ class KnowledgeGraph:
         self.max_bytes: int = self.limits.max_bytes or max_bytes
         self.allow_network = allow_network  # SERVICE, owl:imports statements (never followed)
         self._kg_state: dict[str, tuple[int, int, int]] = {}
-        self._inferred_cache: dict[str, Graph] = {}
+        self._inferred_cache = InferredCache()
         self.ontology = Graph()
         # Under the shared lock, after finishing or undoing a change a crash interrupted.
         with reading(layout.kg_dir, also=[layout.root]):
@@ -154,19 +154,17 @@ class KnowledgeGraph:
         """The inferred graph of the KG directory's files: cached by their content, computed
         (and cached) on a miss."""
         key = self.content_key()
-        cached = self._inferred_cache.get(key) or _inferred.read_cached(key)
-        if cached is None:
-            data = Graph()
-            if self.store.from_files:
-                data = self.data()
-            else:
-                for name, graph in self.read_kg_files().items():
-                    if name != ONTOLOGY_GRAPH:
-                        data += graph
-            cached = _inferred.compute(data, self.ontology, self.vocabulary)
-            _inferred.write_cached(key, cached)
-        self._inferred_cache = {key: cached}
-        return cached
+        return self._inferred_cache.of(key, self._file_facts, self.ontology, self.vocabulary)
+
+    def _file_facts(self) -> Graph:
+        """The facts of the KG directory's source files (the memory store holds them)."""
+        if self.store.from_files:
+            return self.data()
+        data = Graph()
+        for name, graph in self.read_kg_files().items():
+            if name != ONTOLOGY_GRAPH:
+                data += graph
+        return data
 
     def inferred(self) -> Graph:
         """The closure's triples about the data (not asserted anywhere), for this store:
@@ -182,23 +180,7 @@ class KnowledgeGraph:
     def shapes(self) -> Graph:
         """The SHACL shapes (``ontology/shapes.ttl``); never part of the data."""
         path = self.layout.shapes_file
-        if not path.exists():
-            raise StoreError(
-                f"no shapes file at {self.display_path(path)}", hint="add ontology/shapes.ttl"
-            )
-        shapes = parse_turtle(
-            path,
-            max_bytes=None,
-            display_name=self.display_path(path),
-            allow_network=self.allow_network,
-        )
-        check_shapes_file(
-            shapes,
-            path.read_bytes(),
-            name=self.display_path(path),
-            allow_network=self.allow_network,
-        )
-        return shapes
+        return read_shapes(path, name=self.display_path(path), allow_network=self.allow_network)
 
     @functools.cached_property
     def targets(self) -> Targets:
@@ -230,23 +212,23 @@ class KnowledgeGraph:
         for part in (self.targets, self.dependencies, self._validation_ontology, self.labels):
             assert part is not None
 
+    # -- lookups for parameters (sparql/lookup) --------------------------------
+
     @functools.cached_property
     def labels(self) -> LabelIndex:
-        rows = self._run(_LABELS, {}).rows
-        return LabelIndex((r["s"], r["p"], r["o"]) for r in rows)
+        return lookup.label_index(self._run)
 
     def members(self, cls: str) -> set[URIRef]:
         """The entities whose type is *cls* (prefixed name or IRI) or one of its subclasses."""
-        rows = self._run(_MEMBERS, {"class": _iri(cls)}).rows
-        return {r["s"] for r in rows if isinstance(r["s"], URIRef)}
+        return lookup.members(self._run, cls)
 
     def is_member(self, iri: URIRef, cls: str) -> bool:
         """True when *iri* has the type *cls* (prefixed name or IRI) or one of its subclasses."""
-        return bool(self._run(_IS_MEMBER, {"s": iri, "class": _iri(cls)}).boolean)
+        return lookup.is_member(self._run, iri, cls)
 
     def exists(self, iri: URIRef) -> bool:
         """True when *iri* is described in the graph (as a subject)."""
-        return bool(self._run(_EXISTS, {"s": iri}).boolean)
+        return lookup.exists(self._run, iri)
 
     # -- queries --------------------------------------------------------------
 
@@ -275,50 +257,25 @@ class KnowledgeGraph:
         name: str = "query",
         allow_service: bool = False,
     ) -> QueryResult:
-        prologue = self.catalogue.prologue
-        prepared = _query.prepare(text, prologue=prologue, name=name)
-        allow_service = allow_service or self.allow_network
-        # the store's graphs matter only to a query that names some (FROM, FROM NAMED)
-        named = prepared.query.algebra.get("datasetClause")
-        _query.refuse_outside_access(
-            prepared,
-            graphs=map(str, self.graph_names()) if named else (),
-            allow_service=allow_service,
+        return run_query(
+            self.store,
+            text,
+            bindings,
+            prologue=self.catalogue.prologue,
+            name=name,
+            allow_service=allow_service or self.allow_network,
         )
-        # Every store runs the canonical text that was checked (or checks what it changes).
-        with network_allowed(allow_service):
-            result = self.store.query(prepared.query, prepared.text, bindings)
-        return _query.ordered(result, _query.select_star_order(prepared))
 
     def bind(self, canned: CannedQuery, given: Mapping[str, str | Node]) -> dict[str, Node]:
         """Resolve *given* parameter values of *canned* (with defaults) into RDF terms."""
-        unknown = sorted(set(given) - {p.name for p in canned.params})
-        if unknown:
-            names = ", ".join(p.name for p in canned.params) or "none"
-            raise ParameterError(
-                f"query {canned.name!r} has no parameter {unknown[0]!r}",
-                hint=f"its parameters: {names}",
-            )
-        bindings: dict[str, Node] = {}
-        for p in canned.params:
-            value = given.get(p.name, p.default)
-            if value is None:
-                if p.required:
-                    raise ParameterError(
-                        f"query {canned.name!r} needs parameter {p.name!r} ({p.type})",
-                        hint=p.description or None,
-                        missing=p.name,
-                    )
-                continue
-            bindings[p.name] = resolve(
-                p,
-                value,
-                labels=lambda: self.labels,
-                exists=self.exists,
-                members=self.members,
-                is_member=self.is_member,
-            )
-        return bindings
+        return lookup.bind(
+            canned,
+            given,
+            labels=lambda: self.labels,
+            exists=self.exists,
+            members=self.members,
+            is_member=self.is_member,
+        )
 
     def sparql(
         self,
@@ -369,16 +326,8 @@ class KnowledgeGraph:
         without *removed* (the new facts, or the files that hold them, and the facts a
         change takes away), against the graph as the store holds it now.
 
-        The gate (docs/performance.md, "The gate"): the focus nodes whose results the
-        change can alter are found from the shapes, walking back from the changed
-        triples (_neighbourhood.focus_of_change: both ends, chains through a changed
-        link, the nodes reading a changed type through ``sh:class``, label partners,
-        nodes linking to a described term); they are validated over their neighbourhood
-        after the change and, if that gives any result, over their neighbourhood before
-        it (_validate.validate_change). The report holds the results that are new after
-        the change: a result the graph already had is not the change's fault
-        (``zonegraph check`` lists every one), so a change never fails for a fault it
-        leaves as it was.
+        The gate (docs/performance.md, "The gate"; validate/incremental.validate_new): the
+        report holds only the results that are new after the change.
         """
         if isinstance(added, Graph):
             new = added
@@ -389,35 +338,20 @@ class KnowledgeGraph:
         gone = removed if removed is not None else Graph()
         if not len(new) and not len(gone):
             return ValidationReport()
-        deps = self.dependencies
-
-        def prepare(data: Graph) -> Graph:
-            data += self._validation_ontology
-            for t in validation_closure(data, self.vocabulary):
-                data.add(t)
-            return data
-
-        results = validate_change(
-            self.store.access(SOURCE_GRAPHS),
+        return incremental.validate_new(
+            self.store,
             new,
             gone,
-            self.shapes,
+            deps=self.dependencies,
+            shapes=self.shapes,
             plan=self.plan,
-            deps=deps,
             targets=self.targets,
             vocabulary=self.vocabulary,
-            prepare=prepare,
-            is_vocabulary=self._is_vocabulary,
-            restated=not self.store.keeps_lexical_forms,
-            # the entities whose label keys the changed labels share (the duplicate
-            # check joins on keys the store does not hold)
-            partners=lambda changed: same_key(self.labels, changed),
+            ontology=self.ontology,
+            validation_ontology=lambda: self._validation_ontology,
+            labels=lambda: self.labels,
             allow_network=self.allow_network,
         )
-        return ValidationReport(results=results)
-
-    def _is_vocabulary(self, iri: Node) -> bool:
-        return isinstance(iri, URIRef) and (iri, None, None) in self.ontology
 
     def _validation_graph(
         self, *, extra: Graph | None = None, around: set[Node] | None = None
@@ -426,48 +360,28 @@ class KnowledgeGraph:
         what validating the nodes *around* needs, from the store, with the validation
         ontology; *extra*: new facts on top. Both with the validation closure."""
         if around is None:
-            data = self.data()
-            if extra is not None:
-                data += extra
-            data += self.ontology
-        else:  # only what validating *around* needs (a server sends just that neighbourhood)
-            access: Access = self.store.access(SOURCE_GRAPHS)
-            if extra is not None:
-                access = ChangedAccess(access, extra, restated=not self.store.keeps_lexical_forms)
-            data = extract(access, around, self.plan)
-            data += self._validation_ontology
-        for t in validation_closure(data, self.vocabulary):
-            data.add(t)
-        return data
+            return check.validation_graph(self.data(), self.ontology, self.vocabulary, extra=extra)
+        return incremental.neighbourhood_graph(
+            self.store, around, self.plan, self._validation_ontology, self.vocabulary, extra=extra
+        )
 
     def check(self) -> ValidationReport:
         """Validate the whole graph: shapes, every check query, shapes and ontology consistency."""
-        checks: dict[str, list[str]] = {}
         # Reading the shapes checks them against SHACL for SHACL (an error if they fail).
-        _ = self.shapes
-        checks["shapes are valid SHACL"] = []
-        data = self._validation_graph()
         shapes = self.shapes
-        with guarded("SHACL validation", allow_network=self.allow_network):
-            results = results_from_report(run_pyshacl(data, shapes))
-        for check in self.catalogue.checks():
-            rows = self.sparql(check.text)
-            checks[f"{check.name}: {check.summary}"] = [
-                "  ".join(_show(v) for v in row.values()) for row in rows.rows
-            ]
-        checks["ontology and data are consistent (OWL 2 RL)"] = self.clashes()
-        return ValidationReport(results=results, checks=checks)
+        return check.check(
+            shapes,
+            self._validation_graph(),
+            self.catalogue,
+            run=self.sparql,
+            clashes=self.clashes,
+            allow_network=self.allow_network,
+        )
 
     def clashes(self) -> list[str]:
         """What makes the facts and their closure contradict the ontology (_consistency);
         owlrl decides where the ontology or data use constructs the fast check does not."""
-        data = self.data()
-        if _consistency.needs_owlrl([self.ontology, data]):
-            data += self.ontology
-            return owl_rl(data).inconsistencies
-        if not _consistency.can_clash(self.ontology):
-            return _consistency.clashes(self.ontology, [data])
-        return _consistency.clashes(self.ontology, [data, self.inferred()])
+        return check.clashes(self.ontology, self.data(), self.inferred)
 
     # -- changing the graph (_write) --------------------------------------------
 
@@ -517,9 +431,7 @@ class KnowledgeGraph:
         if self.store.from_files:
             self._kg_state = file_state(self.layout.source_files())
         if inferred is not None:  # the closure, extended rather than recomputed
-            key = self.content_key()
-            _inferred.write_cached(key, inferred)
-            self._inferred_cache = {key: inferred}
+            self._inferred_cache.put(self.content_key(), inferred)
 
     def validate_change(self, added: Graph, removed: Graph | None = None) -> ValidationReport:
         """The results that adding *added* and removing *removed* would bring, anywhere in
@@ -530,32 +442,11 @@ class KnowledgeGraph:
         """The inferred graph with what new *facts* derive, if the current one is known
         (computed or cached); None otherwise (it is computed when next asked for)."""
         key = self.content_key()
-        current = self._inferred_cache.get(key) or _inferred.read_cached(key)
-        if current is None:
-            return None
-        extended = Graph()
-        extended += current
-        _inferred.extend(
-            extended, [self.data(), self.ontology], list(facts), self.ontology, self.vocabulary
-        )
-        return extended
+        return self._inferred_cache.extended(key, self.data, facts, self.ontology, self.vocabulary)
 
     def derived_for_store(self, facts: set[tuple[Node, Node, Node]]) -> Graph | None:
         """What new *facts* derive, for a store that keeps an inferred graph (else None)."""
-        names = self.graph_names()
-        if INFERRED_GRAPH not in names:
-            return None
-        sources = [n for n in names if n != ONTOLOGY_GRAPH]
-        derived = _inferred.derive_for_store(
-            lambda text: self.store.select_rows(text, sources),
-            facts,
-            self.ontology,
-            self.vocabulary,
-        )
-        graph = Graph()
-        for t in derived - facts:
-            graph.add(t)
-        return graph
+        return derived_for_store(self.store, facts, self.ontology, self.vocabulary)
 
     # -- export and statistics -----------------------------------------------
 
@@ -565,67 +456,16 @@ class KnowledgeGraph:
         With ``inferred``, the inferred graph (:meth:`inferred`, cached) is added
         as the graph ``https://w3id.org/zonegraph/graph/inferred``.
         """
-        names = self.graph_names()
-        if not inferred or INFERRED_GRAPH in names:
-            wanted = [n for n in names if str(n).startswith(str(ZGS))]
-            wanted += [ONTOLOGY_GRAPH] if ontology else []
-            wanted += [INFERRED_GRAPH] if inferred else []
-            text = self.store.dump(wanted, fmt)
-            if text is not None:  # the store's own serializer (Oxigraph): fast at scale
-                return text
-        graphs: dict[URIRef, Graph] = dict(self.source_graphs())
-        if ontology:
-            graphs[ONTOLOGY_GRAPH] = self.ontology
-        if inferred:
-            graphs[INFERRED_GRAPH] = self.inferred()
-        return serialize_graphs(graphs, fmt)
+        return export.export(
+            self.store,
+            fmt,
+            ontology=self.ontology if ontology else None,
+            inferred=self.inferred if inferred else None,
+        )
 
     def stats(self) -> Stats:
         """Counts: triples per graph, entities per class, sources and the facts each states."""
         return compute_stats(self.source_graphs(), self.ontology)
-
-
-def _drop_restated(data: Graph, new: Graph) -> None:
-    """Remove from *data* (read from a store) the typed literals that *new* restates with
-    another lexical form of the same value.
-
-    Stores that keep values rather than lexical forms (Oxigraph, Virtuoso) give back
-    ``"202"`` for ``202.0``: without this, restating a stored figure value as written
-    made the figure look like it had two values (a false ``sh:maxCount`` violation).
-    Not for the memory store, which holds terms as written: there ``202.0`` and ``"202"``
-    from two sources are two values, as whole-graph validation sees them. Values rdflib
-    cannot compare (``xsd:gYear``: it raises TypeError) are kept both
-    (_neighbourhood.same_value); the gate does the same through ``ChangedAccess``.
-    """
-    for s, p, o in new:
-        if not isinstance(o, Literal) or o.datatype is None:
-            continue
-        for stored in list(data.objects(s, p)):
-            if isinstance(stored, Literal) and stored != o and same_value(o, stored):
-                data.remove((s, p, stored))
-
-
-def _iri(text: str) -> URIRef:
-    from .rdf.namespaces import expand_curie
-
-    return expand_curie(text) or URIRef(text)
-
-
-def _show(term: Node | None) -> str:
-    if isinstance(term, URIRef):
-        return shorten(str(term))
-    if isinstance(term, Literal):
-        return term.n3()
-    return "" if term is None else str(term)
-
-
-_MEMBERS = "SELECT DISTINCT ?s WHERE { ?s a/rdfs:subClassOf* ?class }"
-_IS_MEMBER = "ASK { ?s a/rdfs:subClassOf* ?class }"
-_EXISTS = "ASK { ?s ?p ?o }"
-_LABELS = """SELECT ?s ?p ?o WHERE {
-  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel schema:name }
-  ?s ?p ?o . FILTER(isIRI(?s) && isLiteral(?o))
-}"""
 
 
 def open_kg(

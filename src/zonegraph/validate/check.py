@@ -1,0 +1,81 @@
+"""Checking the whole graph (``zonegraph check``): the shapes, every check query, and the
+consistency of the facts and their closure with the ontology.
+
+The facade (``KnowledgeGraph.check`` and ``KnowledgeGraph.clashes``) hands in what these
+read: the graphs, the catalogue of check queries and a way to run a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .._guard import guarded
+from ..rdf.namespaces import shorten
+from ..reason.closure import validation_closure
+from ..reason.core import Vocabulary, owl_rl
+from ..sparql.catalogue import Catalogue
+from ..sparql.results import QueryResult
+from . import consistency
+from .shacl import ValidationReport, results_from_report, run_pyshacl
+
+
+def check(
+    shapes: Graph,
+    data: Graph,
+    catalogue: Catalogue,
+    *,
+    run: Callable[[str], QueryResult],
+    clashes: Callable[[], list[str]],
+    allow_network: bool = False,
+) -> ValidationReport:
+    """The whole graph's report: *data* (the validation graph: the facts, the ontology and
+    the validation closure) against *shapes* (already checked against SHACL for SHACL),
+    the rows of each check query of *catalogue* (*run* runs one), then *clashes*."""
+    checks: dict[str, list[str]] = {"shapes are valid SHACL": []}
+    with guarded("SHACL validation", allow_network=allow_network):
+        results = results_from_report(run_pyshacl(data, shapes))
+    for canned in catalogue.checks():
+        rows = run(canned.text)
+        checks[f"{canned.name}: {canned.summary}"] = [
+            "  ".join(_show(v) for v in row.values()) for row in rows.rows
+        ]
+    checks["ontology and data are consistent (OWL 2 RL)"] = clashes()
+    return ValidationReport(results=results, checks=checks)
+
+
+def validation_graph(
+    data: Graph, ontology: Graph, vocabulary: Vocabulary, *, extra: Graph | None = None
+) -> Graph:
+    """What whole-graph validation runs over: *data* (the facts, a graph of its own that
+    this extends) with *extra* (new facts) on top, the ontology and the validation
+    closure."""
+    if extra is not None:
+        data += extra
+    data += ontology
+    for t in validation_closure(data, vocabulary):
+        data.add(t)
+    return data
+
+
+def clashes(ontology: Graph, data: Graph, inferred: Callable[[], Graph]) -> list[str]:
+    """What makes the facts (*data*, a graph of its own that this may extend) and their
+    closure (*inferred*, asked for only when the ontology can clash) contradict *ontology*
+    (validate.consistency); owlrl decides where the ontology or data use constructs the
+    fast check does not."""
+    if consistency.needs_owlrl([ontology, data]):
+        data += ontology
+        return owl_rl(data).inconsistencies
+    if not consistency.can_clash(ontology):
+        return consistency.clashes(ontology, [data])
+    return consistency.clashes(ontology, [data, inferred()])
+
+
+def _show(term: Node | None) -> str:
+    if isinstance(term, URIRef):
+        return shorten(str(term))
+    if isinstance(term, Literal):
+        return term.n3()
+    return "" if term is None else str(term)
