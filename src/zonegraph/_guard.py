@@ -2,7 +2,7 @@
 
 zonegraph refuses what would reach outside the graph by checking the parsed
 input first (``SERVICE``, ``LOAD``, ``FROM``, ``owl:imports``, SPARQL in
-shapes: see :mod:`zonegraph.sparql.query` and :mod:`zonegraph.validate.shapecheck`). This
+shapes: see :mod:`zonegraph.sparql.guard` and :mod:`zonegraph.validate.shapecheck`). This
 module is the second line, for what those checks might miss: while rdflib
 evaluates a query or pySHACL validates, a Python audit hook (:pep:`578`)
 refuses

@@ -20,8 +20,9 @@ to decode differently). Besides, an escape that decodes to a quote, backslash,
 ``<``, ``>``, ``#`` or line break is refused: it ends or starts a string, IRI or
 comment before parsing, and is plain text to an engine that decodes later. A
 store that writes parameters into the text has the places they go proved once
-per query (:func:`check_bound`); cutting ORDER BY only drops the text's end.
-The check walks all of rdflib's parse, attributes included (:func:`_walk`).
+per query (:func:`zonegraph.sparql.guard.check_bound`); cutting ORDER BY only
+drops the text's end. The check (:mod:`zonegraph.sparql.guard`) walks all of rdflib's
+parse, attributes included.
 
 Parameters are bound as RDF terms (``initBindings``, or N-Triples terms a
 store writes), never pasted from what a user typed. While rdflib evaluates,
@@ -34,14 +35,13 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 import rdflib.plugins.sparql as rdflib_sparql
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef, Variable
-from rdflib.paths import Path as RdfPath
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import Query as QueryGrammar
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -236,7 +236,7 @@ def prepare(text: str, *, prologue: str = "", name: str = "query") -> Prepared:
 _PREPARED: dict[tuple[str, str], Prepared] = {}
 
 
-def _parse(text: str) -> Query:
+def parse_canonical(text: str) -> Query:
     """rdflib's parse of *text*, its escapes already decoded (rdflib's own ``parseQuery``
     would decode them a second time)."""
     return translateQuery(QueryGrammar.parse_string(text, parse_all=True))
@@ -246,7 +246,7 @@ def _prepare(
     canon: str, start: int, full: str, breaks: tuple[tuple[int, int], ...], name: str
 ) -> Query:
     try:
-        return _parse(canon)
+        return parse_canonical(canon)
     except ParseException as exc:
         update = _update_operation(canon)
         if update is not None:
@@ -282,141 +282,6 @@ def prepare_update(text: str, *, prologue: str = "") -> tuple[Any, Callable[[int
     except ParseException as exc:
         exc.where = where  # type: ignore[attr-defined]
         raise
-
-
-def refuse_outside_access(
-    prepared: Prepared, *, graphs: Iterable[str], allow_service: bool = False
-) -> None:
-    """Raise QueryError if *prepared* uses SERVICE or FROM/FROM NAMED outside *graphs*,
-    naming the line:column of the keyword in the user's text."""
-    algebra = prepared.query.algebra
-    if not allow_service and contains(algebra, "ServiceGraphPattern"):
-        raise QueryError(
-            f"{prepared.where(_keyword(prepared, 'SERVICE'))}: the query uses SERVICE "
-            "(federation), which would send requests to another server",
-            hint="remove the SERVICE clause; federation is refused by default "
-            "(--allow-network permits it where you trust the query)",
-        )
-    known = set(graphs)
-    for i, clause in enumerate(algebra.get("datasetClause") or []):
-        fields = dict(clause)  # CompValue.get answers the key's name for a missing key
-        iri = fields.get("default") or fields.get("named")
-        if iri is not None and str(iri) not in known:
-            if prepared.protocol_dataset:
-                keyword = "default-graph-uri" if fields.get("default") else "named-graph-uri"
-                raise QueryError(
-                    f"{keyword}={iri} names a graph this store does not hold; "
-                    "zonegraph never fetches it",
-                    hint="use one of the store's graphs (a source IRI), "
-                    "or leave the parameter out to query the union of all graphs",
-                )
-            keyword = "FROM" if fields.get("default") else "FROM NAMED"
-            raise QueryError(
-                f"{prepared.where(_keyword(prepared, 'FROM', i))}: {keyword} <{iri}> names a "
-                "graph this store does not hold; zonegraph never fetches it",
-                hint="use one of the store's graphs (a source IRI, see 'zonegraph stats'), "
-                "or drop FROM to query the union of all graphs",
-            )
-
-
-def _keyword(prepared: Prepared, word: str, index: int = 0) -> int | None:
-    """The offset of the *index*-th keyword *word* in the user's part of the canonical text
-    (None if it cannot be found: the message then names no position)."""
-    from .text import tokens
-
-    text = prepared.text
-    start = prepared.user_start
-    seen = 0
-    for tok in tokens(text[start:]):
-        if tok.kind == "word" and tok.text.upper() == word:
-            if seen == index:
-                return start + tok.start
-            seen += 1
-    return None
-
-
-def check_bound(text: str, names: Iterable[str], query: Query) -> None:
-    """Prove that binding the parameters *names* into the checked canonical *text* (as
-    :func:`zonegraph.store.sparql_server.bind_values` writes them for a store that runs text)
-    changes nothing the check saw (*query* is rdflib's parse of *text*); QueryError if it
-    cannot be proved.
-
-    The places the values go depend on the text and the names, not on the values
-    (:func:`zonegraph.store.sparql_server.binding_sites`). This writes a marker at each place
-    (an IRI in the VALUES block, a variable of its own for each replaced variable) and
-    has rdflib parse that text: every marker in the parse means every place is outside
-    strings, IRIs and comments, where an N-Triples term, written between spaces, is one
-    token and changes no other token; so the text sent holds the same keywords, SERVICE
-    and FROM among them, as the text checked (which the parse confirms). Kept per text
-    and names: a parameter's new value costs no parse (rdflib's parse of a canned query
-    takes 20 to 100 ms, the query on Oxigraph a millisecond).
-    """
-    key = (text, frozenset(names))
-    if key in _BOUND:
-        return
-    from .text import binding_sites, render_bindings
-
-    sites = binding_sites(text, key[1])
-    names_sorted = sorted(key[1])
-    block_markers = {n: f"<urn:x-zonegraph:binding:{i}>" for i, n in enumerate(names_sorted)}
-    block = "VALUES ({}) {{ ({}) }}".format(
-        " ".join(f"?{n}" for n in names_sorted), " ".join(block_markers[n] for n in names_sorted)
-    )
-    site_markers = [f"?zgbinding{i}" for i in range(len(sites.replaced))]
-    marked = render_bindings(text, sites, block, _Each(site_markers))
-    try:
-        parsed = _parse(marked)
-    except Exception as exc:
-        raise QueryError(
-            f"the query cannot take its parameters on this store: {exc}",
-            hint="use each parameter as a plain variable in the query's patterns and filters",
-        ) from exc
-    found = _terms(parsed.algebra)
-    missing = [m for m in block_markers.values() if URIRef(m[1:-1]) not in found]
-    missing += [m for m in site_markers if Variable(m[1:]) not in found]
-    original = query
-    if (
-        missing
-        or contains(parsed.algebra, "ServiceGraphPattern")
-        != contains(original.algebra, "ServiceGraphPattern")
-        or _dataset(parsed) != _dataset(original)
-    ):
-        raise QueryError(
-            "the query's parameters cannot be bound in its text safely: a place they would "
-            f"go ({', '.join(missing) or 'the dataset'}) is not where zonegraph's reading of "
-            "the text put it",
-            hint="write the query with plain variables in its patterns and filters, and "
-            "without '<' right before a variable (write '< ?x' with a space)",
-        )
-    if len(_BOUND) >= 1024:
-        _BOUND.pop(next(iter(_BOUND)))
-    _BOUND[key] = True
-
-
-_BOUND: dict[tuple[str, frozenset[str]], bool] = {}
-
-
-class _Each(dict[str, str]):
-    """The replacement for each site in turn (a marker of its own), whatever its name."""
-
-    def __init__(self, markers: list[str]) -> None:
-        super().__init__()
-        self._markers = iter(markers)
-
-    def __getitem__(self, name: str) -> str:
-        return next(self._markers)
-
-
-def _dataset(query: Query) -> list[tuple[str, str]]:
-    return [
-        (str(dict(c).get("default") or ""), str(dict(c).get("named") or ""))
-        for c in query.algebra.get("datasetClause") or []
-    ]
-
-
-def _terms(node: Any) -> set[Any]:
-    """Every variable and IRI anywhere in rdflib's algebra *node*."""
-    return {n for n in _walk(node) if isinstance(n, (Variable, URIRef))}
 
 
 def select_star_order(prepared: Prepared) -> list[str] | None:
@@ -493,35 +358,6 @@ def _update_operation(text: str) -> str | None:
         name = getattr(operation, "name", "")
         return _UPDATE_NAMES.get(name, name or "an update")
     return "an update"
-
-
-def contains(node: Any, name: str) -> bool:
-    """True if the CompValue *name* is anywhere in rdflib's algebra *node*."""
-    return any(isinstance(n, CompValue) and n.name == name for n in _walk(node))
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    """Every node of rdflib's algebra *node*: a CompValue's items, and its attributes too
-    (rdflib's translation sets some parts as attributes, leaving the item the parse made:
-    ``(NOT) EXISTS`` keeps its translated group in ``.graph``, where the item lost its
-    FILTERs; a check that read the items only missed a SERVICE inside them)."""
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        n = stack.pop()
-        if id(n) in seen:
-            continue
-        seen.add(id(n))
-        yield n
-        if isinstance(n, dict):  # CompValue, Expr, a VALUES row
-            stack.extend(n.values())
-            stack.extend(n.keys())
-            attributes = getattr(n, "__dict__", {})
-            stack.extend(v for k, v in attributes.items() if not k.startswith("_"))
-        elif isinstance(n, (list, tuple, set, frozenset)):
-            stack.extend(n)
-        elif isinstance(n, RdfPath):
-            stack.extend(vars(n).values())
 
 
 def run(

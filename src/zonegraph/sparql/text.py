@@ -156,7 +156,7 @@ def bind_values(text: str, bindings: Mapping[str, Node], *, check: bool = True) 
     between spaces (so a term never runs into the text beside it), and the
     result is parsed again before it is sent (``check``; the stores instead
     check the places themselves once per query text: :func:`binding_sites`,
-    :func:`zonegraph.sparql.query.check_bound`).
+    :func:`zonegraph.sparql.guard.check_bound`).
 
     >>> from rdflib import Literal
     >>> print(bind_values('SELECT ?t ?s { { ?s ?p ?o FILTER(CONTAINS(?o, ?t)) } }',

@@ -27,7 +27,7 @@ from rdflib.term import Node
 from .._errors import QueryError, StoreError
 from ..rdf.ntriples import nt_iri, ntriples
 from ..rdf.oxigraph_terms import from_oxigraph, to_oxigraph
-from ..sparql import query as _query
+from ..sparql.guard import check_bound
 from ..sparql.ordering import plan_order
 from ..sparql.results import QueryResult
 from ..sparql.text import Row, bind_values
@@ -216,7 +216,7 @@ class OxigraphStore(Store):
             # are proved to change no keyword of it (once per query text and parameter
             # names), and rdflib's parser says whether a binding is to blame if Oxigraph
             # cannot parse it. Cutting ORDER BY only drops the end of the text.
-            _query.check_bound(text, bindings, query)
+            check_bound(text, bindings, query)
         result = self._run(plan.text if plan else bound, kind, union=not own_dataset)
         if plan is not None:
             result.rows = plan.sort(result.rows)

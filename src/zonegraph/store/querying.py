@@ -10,6 +10,7 @@ from rdflib.term import Node
 
 from .._guard import network_allowed
 from ..sparql import query as _query
+from ..sparql.guard import refuse_outside_access
 from ..sparql.results import QueryResult
 from .base import Store
 
@@ -28,7 +29,7 @@ def run_query(
     prepared = _query.prepare(text, prologue=prologue, name=name)
     # the store's graphs matter only to a query that names some (FROM, FROM NAMED)
     named = prepared.query.algebra.get("datasetClause")
-    _query.refuse_outside_access(
+    refuse_outside_access(
         prepared,
         graphs=map(str, store.graph_names()) if named else (),
         allow_service=allow_service,

@@ -349,13 +349,13 @@ class SparqlStore(Store):
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         """Send *text*, the canonical text that was checked (:func:`zonegraph.sparql.query.prepare`:
         no escape left for the server to decode), with the parameters bound in it at places
-        proved to change none of its keywords (:func:`zonegraph.sparql.query.check_bound`)."""
-        from ..sparql import query as _query
+        proved to change none of its keywords (:func:`zonegraph.sparql.guard.check_bound`)."""
+        from ..sparql.guard import check_bound
 
         kind = query.algebra.name.replace("Query", "").upper()
         own_dataset = bool(query.algebra.get("datasetClause"))
         if bindings:
-            _query.check_bound(text, bindings, query)
+            check_bound(text, bindings, query)
         sent = bind_values(text, bindings, check=False)
         return self._query(sent, kind, dataset=not own_dataset)
 

@@ -188,6 +188,7 @@ def _give_memory_back() -> None:
 
 def _run_query(kg: Any, task: QueryTask) -> Reply:
     from ..sparql import query as _query
+    from ..sparql.guard import refuse_outside_access
 
     if task.name is not None:
         result = kg.query(task.name, task.params)
@@ -195,7 +196,7 @@ def _run_query(kg: Any, task: QueryTask) -> Reply:
         prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
         if task.default_graphs or task.named_graphs:
             prepared = _set_dataset(prepared, task.default_graphs, task.named_graphs)
-        _query.refuse_outside_access(prepared, graphs=map(str, kg.graph_names()))
+        refuse_outside_access(prepared, graphs=map(str, kg.graph_names()))
         dataset = getattr(kg.store, "dataset", None)
         if isinstance(
             dataset, Dataset
@@ -280,7 +281,7 @@ def _run_update(kg: Any, task: UpdateTask) -> Reply:
     from rdflib.plugins.sparql.update import evalUpdate
 
     from ..sparql import query as _query
-    from ..sparql.query import contains
+    from ..sparql.guard import contains
 
     try:
         update, _where = _query.prepare_update(task.text, prologue=kg.catalogue.prologue)
