@@ -92,8 +92,9 @@ def bench_size(n: int) -> list[dict[str, Any]]:
     from zonegraph._load import load
     from zonegraph.authoring.synth import synthesize
     from zonegraph.store.base import SOURCE_GRAPHS
-    from zonegraph.store.neighbourhood import Dependencies, extract
+    from zonegraph.store.neighbourhood import extract
     from zonegraph.store.oxigraph import OxigraphStore
+    from zonegraph.validate.change import Dependencies
     from zonegraph.validate.shacl import results_from_report, run_pyshacl
 
     kgdir = DATA / f"kg-{n}"

@@ -27,9 +27,12 @@ from zonegraph._kg import KnowledgeGraph, open_kg
 from zonegraph._load import load
 from zonegraph.authoring.synth import PREFIXES, _mutate, cluster, clusters_for, synthesize
 from zonegraph.reason.closure import validation_closure
+from zonegraph.store.access import GraphAccess, SelectAccess
 from zonegraph.store.base import SOURCE_GRAPHS
-from zonegraph.store.neighbourhood import Dependencies, GraphAccess, Plan, SelectAccess, extract
+from zonegraph.store.neighbourhood import extract
 from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.store.plan import Plan
+from zonegraph.validate.change import Dependencies
 from zonegraph.validate.shacl import (
     ValidationResult,
     results_from_report,

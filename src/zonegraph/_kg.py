@@ -35,9 +35,10 @@ from .sparql.results import QueryResult
 from .store import export
 from .store.base import MemoryStore, Store
 from .store.inferred import derived_for_store
-from .store.neighbourhood import Dependencies, Plan
+from .store.plan import Plan
 from .store.querying import run_query
 from .validate import check, incremental
+from .validate.change import Dependencies
 from .validate.shacl import ValidationReport
 from .validate.shapes import read_shapes
 from .validate.targets import Targets

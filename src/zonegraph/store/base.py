@@ -27,7 +27,8 @@ from ..sparql.results import QueryResult
 
 if TYPE_CHECKING:
     from ..reason.core import Vocabulary
-    from .neighbourhood import Access, Plan
+    from .access import Access
+    from .plan import Plan
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ class Store(ABC):
     ) -> Graph:
         """Only the triples of *graphs* that validating *nodes* needs (see _neighbourhood),
         read through the store's :meth:`access`."""
-        from .neighbourhood import Plan, extract
+        from .neighbourhood import extract
+        from .plan import Plan
 
         access = self.access(graphs)
         return extract(access, nodes, plan or Plan.conservative(vocabulary), extra=extra)
@@ -132,7 +134,7 @@ class Store(ABC):
         """Pattern lookups over *graphs*: SELECT queries by default; the memory store reads
         its indexes instead. A :class:`GraphPrefix` is matched by each query (``GRAPH ?g``
         and a test of ?g), over the store's own dataset."""
-        from .neighbourhood import SelectAccess
+        from .access import SelectAccess
 
         if isinstance(graphs, GraphPrefix):
             return SelectAccess(
@@ -193,7 +195,7 @@ class MemoryStore(Store):
 
     def access(self, graphs: Graphs) -> Access:
         """Lookups through rdflib's indexes."""
-        from .neighbourhood import GraphAccess
+        from .access import GraphAccess
 
         if isinstance(graphs, GraphPrefix):
             graphs = [n for n in self.graph_names() if str(n).startswith(graphs.prefix)]

@@ -34,7 +34,7 @@ from ..sparql.text import Row, bind_values
 from .base import GraphPrefix, Graphs, Store
 
 if TYPE_CHECKING:
-    from .neighbourhood import Access
+    from .access import Access
 
 #: Quads handed to Oxigraph's bulk loader at a time (it holds a call's quads in memory).
 _BATCH = 50_000
@@ -293,7 +293,7 @@ class OxigraphStore(Store):
         """SELECT lookups over every named graph, testing each triple's graph: against the
         prefix, or against those not in *graphs* (Oxigraph searches a dataset of thousands
         of listed graphs one graph at a time)."""
-        from .neighbourhood import SelectAccess
+        from .access import SelectAccess
 
         if isinstance(graphs, GraphPrefix):
             return super().access(graphs)

@@ -18,8 +18,11 @@ from ..reason.closure import validation_closure
 from ..reason.core import Vocabulary
 from ..reason.labelkey import same_key
 from ..sparql.params import LabelIndex
+from ..store.access import Access, ChangedAccess
 from ..store.base import SOURCE_GRAPHS, Store
-from ..store.neighbourhood import Access, ChangedAccess, Dependencies, Plan, extract
+from ..store.neighbourhood import extract
+from ..store.plan import Plan
+from .change import Dependencies
 from .shacl import ValidationReport, validate_change
 from .targets import Targets
 

@@ -21,7 +21,9 @@ from .targets import Targets
 
 if TYPE_CHECKING:
     from ..reason.core import Vocabulary
-    from ..store.neighbourhood import Access, Dependencies, Plan
+    from ..store.access import Access
+    from ..store.plan import Plan
+    from .change import Dependencies
 
 SEVERITIES = ("Violation", "Warning", "Info")
 #: The severities that make facts unacceptable (exit code 1): the others are advice.
@@ -362,7 +364,9 @@ def validate_change(
     server is reached over the network).
     """
     from .._guard import guarded
-    from ..store.neighbourhood import ChangedAccess, extract, focus_of_change
+    from ..store.access import ChangedAccess
+    from ..store.neighbourhood import extract
+    from .change import focus_of_change
 
     focus = focus_of_change(
         before,
