@@ -183,8 +183,10 @@ def test_one_client_runs_one_query_at_a_time_and_queues_one_more(strict: Running
 
 def test_x_forwarded_for_names_the_client_only_through_a_trusted_proxy(strict: Running) -> None:
     # from an untrusted address the header is ignored: both requests are one client
+    admission = strict.server.admission
     out, threads = _runaways(strict.url, 3, "127.0.0.40", {"X-Forwarded-For": "10.0.0.1"})
-    wait_until(lambda: len(out) >= 1)
+    # one runs, one waits, the third was turned away: the client's slots are full
+    wait_until(lambda: len(out) >= 1 and admission.running == 1 and admission.waiting == 1)
     with client(strict.url, "127.0.0.40") as c:
         r = c.get("/sparql", params={"query": ASK}, headers={"X-Forwarded-For": "10.9.9.9"})
         assert r.status_code == 429
@@ -193,7 +195,7 @@ def test_x_forwarded_for_names_the_client_only_through_a_trusted_proxy(strict: R
     # through the trusted proxy (127.0.0.5) each forwarded address is a client of its own
     proxy = {"X-Forwarded-For": "10.0.0.1"}
     out, threads = _runaways(strict.url, 3, "127.0.0.5", proxy)
-    wait_until(lambda: len(out) >= 1)
+    wait_until(lambda: len(out) >= 1 and admission.running == 1 and admission.waiting == 1)
     assert out[0].status_code == 429
     with client(strict.url, "127.0.0.5") as c:
         r = c.get("/sparql", params={"query": ASK}, headers={"X-Forwarded-For": "10.0.0.2"})
