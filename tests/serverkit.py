@@ -20,7 +20,8 @@ from typing import Any
 import uvicorn
 
 import zonegraph
-from zonegraph.web.server import ServerOptions, create_app, uvicorn_config
+from zonegraph.web import ServerOptions, create_app
+from zonegraph.web.server import uvicorn_config
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-0123456789abcdef"

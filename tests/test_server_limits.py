@@ -168,7 +168,7 @@ def test_the_configured_base_url_is_used(tmp_path: Path) -> None:
 
 def test_a_bad_base_url_is_refused(tmp_path: Path) -> None:
     from zonegraph._errors import ZonegraphError
-    from zonegraph.web.server import ServerOptions
+    from zonegraph.web import ServerOptions
 
     for bad in ("evil.example", "javascript:alert(1)", "https://x.example/?a=b", "//x.example"):
         with pytest.raises(ZonegraphError, match="base URL"):
@@ -273,7 +273,7 @@ def test_the_query_page_script_builds_no_scheme_relative_link(srv: Running) -> N
 
 
 def test_the_odd_iris_round_trip_through_their_paths() -> None:
-    from zonegraph.web.pages import iri_for_path, local_path
+    from zonegraph.web.links import iri_for_path, local_path
 
     for iri in ODD:
         path = local_path(iri)

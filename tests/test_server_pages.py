@@ -16,7 +16,7 @@ from rdflib import RDF, Dataset, Graph, URIRef
 
 import zonegraph
 from serverkit import Running, copy_kg, running_server
-from zonegraph.web.pages import iri_for_path, local_path
+from zonegraph.web.links import iri_for_path, local_path
 
 BASE = "https://w3id.org/zonegraph/"
 ECOPARK = BASE + "id/sino-german-ecopark"

@@ -4,15 +4,7 @@ This module gathers what a page shows from the knowledge graph into plain
 values (:class:`TermView`, :class:`Fact` …) and renders them with the Jinja2
 templates in ``zonegraph/web/templates``; no HTML is written in Python.
 
-Every IRI under ``https://w3id.org/zonegraph/`` has a page on the server:
-``…/id/<slug>`` at ``/id/<slug>``, ``…/source/<slug>`` at ``/source/<slug>``,
-and ``…/ontology#<Term>`` at ``/ontology/<Term>`` (the whole ontology at
-``/ontology``, where each term also has an anchor).
-
->>> local_path("https://w3id.org/zonegraph/ontology#CooperationPark")
-'/ontology/CooperationPark'
->>> iri_for_path("/id/sino-german-ecopark")
-'https://w3id.org/zonegraph/id/sino-german-ecopark'
+Links to zonegraph IRIs go to their pages on this server (:mod:`zonegraph.web.links`).
 """
 
 from __future__ import annotations
@@ -23,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -31,8 +23,11 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..rdf.namespaces import DCT, ONTOLOGY_GRAPH, PREFIXES, SCHEMA, SKOS, ZG, ZGS, shorten
+from .links import local_path
 
-BASE = "https://w3id.org/zonegraph/"
+if TYPE_CHECKING:
+    from .._kg import KnowledgeGraph
+
 WEB = Path(__file__).resolve().parent
 
 #: Names for the standard terms the graph uses, where the ontology has no label for them.
@@ -72,48 +67,6 @@ _FIRST = [RDF.type, RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.definition, 
 _DESCRIPTION = [SKOS.definition, DCT.description, RDFS.comment]
 
 
-#: Characters a path keeps as they are; everything else (``?``, ``#``, ``%``, ``\\``, spaces,
-#: non-ASCII …) is percent-encoded, so that the server decodes the path back to the IRI.
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
-
-
-def local_path(iri: str) -> str | None:
-    """The server path of a zonegraph IRI, or None for IRIs outside its namespace.
-
-    The path always names this server: it starts with one ``/`` followed by
-    something else, never ``//`` (which a browser reads as another host).
-    An IRI whose path would start so (``https://w3id.org/zonegraph//evil.example/x``)
-    has no page here, and is linked as itself.
-
-    >>> local_path("https://w3id.org/zonegraph//evil.example/x") is None
-    True
-    >>> local_path("https://w3id.org/zonegraph/id/a b?c#d")
-    '/id/a%20b%3Fc%23d'
-    """
-    if not iri.startswith(BASE):
-        return None
-    rest = iri[len(BASE) :]
-    if rest.startswith("ontology#"):
-        rest = "ontology/" + rest[len("ontology#") :]
-    path = quote_path("/" + rest)
-    if path.startswith("//"):
-        return None
-    return path
-
-
-def quote_path(path: str) -> str:
-    """*path* (as the server decoded it) percent-encoded again, fit for a link."""
-    return quote(path, safe=_PATH_SAFE)
-
-
-def iri_for_path(path: str) -> str:
-    """The zonegraph IRI a server path stands for (the inverse of :func:`local_path`)."""
-    rest = path.lstrip("/")
-    if rest.startswith("ontology/"):
-        return f"{BASE}ontology#{rest[len('ontology/') :]}"
-    return BASE + rest
-
-
 @dataclass(frozen=True)
 class TermView:
     """An RDF term as a page shows it: text, an optional link, and a note (datatype, language)."""
@@ -149,7 +102,7 @@ class Entry:
 class Pages:
     """Renders the pages of one knowledge graph."""
 
-    def __init__(self, kg: Any, *, updates: bool = False) -> None:
+    def __init__(self, kg: KnowledgeGraph, *, updates: bool = False) -> None:
         self.kg = kg
         self.updates = updates
         self.env = Environment(

@@ -10,12 +10,15 @@ formats it supports, and the dataset with the size of each named graph.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from ..rdf.namespaces import DCT, PREFIXES, bind_prefixes, shorten
 from . import conneg as _conneg
+
+if TYPE_CHECKING:
+    from .._kg import KnowledgeGraph
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -63,7 +66,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     }
 
 
-def catalogue_document(kg: Any, *, max_choices: int = 500) -> dict[str, Any]:
+def catalogue_document(kg: KnowledgeGraph, *, max_choices: int = 500) -> dict[str, Any]:
     """The canned queries as JSON: summary, parameters (with choices for entities), SPARQL text."""
     items = []
     for q in kg.queries():
@@ -99,7 +102,7 @@ def catalogue_document(kg: Any, *, max_choices: int = 500) -> dict[str, Any]:
     return {"queries": items, "prefixes": PREFIXES}
 
 
-def openapi_document(kg: Any, *, server_url: str, updates: bool) -> dict[str, Any]:
+def openapi_document(kg: KnowledgeGraph, *, server_url: str, updates: bool) -> dict[str, Any]:
     """The OpenAPI document for *kg*'s server at *server_url*."""
     paths: dict[str, Any] = {}
     format_param = {
@@ -388,7 +391,7 @@ def _version() -> str:
         return "0"
 
 
-def service_description(kg: Any, *, endpoint: str, updates: bool, limits: str) -> Graph:
+def service_description(kg: KnowledgeGraph, *, endpoint: str, updates: bool, limits: str) -> Graph:
     """The SPARQL 1.1 service description of the endpoint at *endpoint*."""
     g = bind_prefixes(Graph())
     g.bind("sd", SD)
