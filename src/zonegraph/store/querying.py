@@ -1,6 +1,6 @@
 """A SPARQL query run on a store: prepared (parsed, with the prologue of ``queries/``),
-refused if it reaches outside the graph, run inside the network guard, its rows ordered
-(:mod:`zonegraph.sparql.query`)."""
+refused if it reaches outside the graph (:mod:`zonegraph.sparql.guard`), run inside the
+network guard, its rows ordered (:mod:`zonegraph.sparql.query`)."""
 
 from __future__ import annotations
 
