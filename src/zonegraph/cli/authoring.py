@@ -10,7 +10,7 @@ import click
 
 from .._errors import ZonegraphError
 from ..authoring.draw import FORMATS as _DRAW_FORMATS
-from .context import EPILOG_EXAMPLES, Context, fail, pass_ctx, write_output
+from .context import EPILOG_EXAMPLES, Context, fail, output_option, pass_ctx, write_output
 
 _DRAW_EXAMPLES = (
     "zonegraph draw -o zone.svg\n"
@@ -31,12 +31,7 @@ _DRAW_EXAMPLES = (
     type=click.Choice(_DRAW_FORMATS),
     help="Picture format; default: from -o's extension, else svg.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of standard output.",
-)
+@output_option
 @pass_ctx
 def draw_cmd(
     ctx: Context,

@@ -48,6 +48,15 @@ def os_error(exc: OSError) -> ZonegraphError:
     )
 
 
+#: The ``-o/--output FILE`` option of the commands that write a document (export, draw).
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file instead of standard output.",
+)
+
+
 def write_output(path: Path, data: str | bytes) -> None:
     """Write the output file *path* (-o); a ZonegraphError says why it cannot be written."""
     from .._errors import OutputError

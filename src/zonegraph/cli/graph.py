@@ -10,7 +10,7 @@ import click
 
 from .._errors import ZonegraphError
 from ..rdf.export import EXPORT_FORMATS
-from .context import EPILOG_EXAMPLES, Context, fail, pass_ctx, write_output
+from .context import EPILOG_EXAMPLES, Context, fail, output_option, pass_ctx, write_output
 
 
 @click.command(
@@ -23,12 +23,7 @@ from .context import EPILOG_EXAMPLES, Context, fail, pass_ctx, write_output
     "--inferred", is_flag=True, help="Add the OWL 2 RL inferences in a graph of their own."
 )
 @click.option("--no-ontology", is_flag=True, help="Leave the ontology out.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to a file instead of standard output.",
-)
+@output_option
 @pass_ctx
 def export_cmd(
     ctx: Context, fmt: str, inferred: bool, no_ontology: bool, output: Path | None
