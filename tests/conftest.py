@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import zonegraph
-from support import REPO
+from support import REPO, Counter, counting_server
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -31,3 +32,18 @@ def kg_dir(tmp_path: Path) -> Path:
     for part in ("ontology", "kg", "queries"):
         shutil.copytree(REPO / part, root / part)
     return root
+
+
+@pytest.fixture(scope="module")
+def counter() -> Iterator[Counter]:
+    """A loopback HTTP server that counts the requests it gets (hostile input points at it)."""
+    with counting_server() as server:
+        yield server
+
+
+@pytest.fixture
+def address(counter: Counter) -> str:
+    """The counter's host:port, its count cleared."""
+    counter.requests.clear()
+    host, port = counter.server_address[:2]
+    return f"{host!s}:{port}"

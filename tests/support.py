@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from rdflib import URIRef
@@ -93,3 +97,46 @@ IMSILKROAD = URIRef(_ZGS + "imsilkroad-2018-04-25")
 IECZ = URIRef(_ZGS + "iecz-2018-12")
 SIEMENS = URIRef(_ZGS + "siemens-2018")
 IHK = URIRef(_ZGS + "ihk-nuernberg-2015-02")
+
+
+#: What the loopback counter answers: an empty SPARQL result.
+EMPTY_RESULTS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+
+
+class Counter(ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 that records every request it receives: what a test
+    points hostile input at, to show that zonegraph sends nothing (fixture ``counter``)."""
+
+    daemon_threads = True
+    requests: list[str]
+
+
+class _CounterHandler(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        server = self.server
+        assert isinstance(server, Counter)
+        server.requests.append(f"{self.command} {self.path}")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(EMPTY_RESULTS)))
+        self.end_headers()
+        self.wfile.write(EMPTY_RESULTS)
+
+    do_GET = do_POST = do_HEAD = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def counting_server() -> Iterator[Counter]:
+    """A :class:`Counter` serving in a thread until the block ends."""
+    counter = Counter(("127.0.0.1", 0), _CounterHandler)
+    counter.requests = []
+    thread = threading.Thread(target=counter.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield counter
+    finally:
+        counter.shutdown()
+        counter.server_close()

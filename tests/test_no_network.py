@@ -19,10 +19,7 @@ cases on every store (embedded Oxigraph, Oxigraph and Virtuoso servers).
 from __future__ import annotations
 
 import dataclasses
-import threading
 import urllib.request
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -30,6 +27,7 @@ import rdflib.plugins.sparql as rdflib_sparql
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
+from support import Counter
 from test_bad_inputs import CASES, Case, _check, _copy_kg, _invoke
 from zonegraph._guard import RefusedAccessError, guarded
 from zonegraph.cli import main
@@ -38,52 +36,10 @@ SENTINEL = "127.0.0.1:54321"
 EMPTY_RESULTS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
 
 
-class Counter(ThreadingHTTPServer):
-    daemon_threads = True
-    requests: list[str]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def _answer(self) -> None:
-        server = self.server
-        assert isinstance(server, Counter)
-        server.requests.append(f"{self.command} {self.path}")
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(EMPTY_RESULTS)))
-        self.end_headers()
-        self.wfile.write(EMPTY_RESULTS)
-
-    do_GET = do_POST = do_HEAD = _answer
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Counter]:
-    counter = Counter(("127.0.0.1", 0), _Handler)
-    counter.requests = []
-    thread = threading.Thread(target=counter.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield counter
-    finally:
-        counter.shutdown()
-        counter.server_close()
-
-
-@pytest.fixture
-def address(server: Counter) -> str:
-    server.requests.clear()
-    host, port = server.server_address[:2]
-    return f"{host!s}:{port}"
-
-
-def test_the_counter_counts(server: Counter, address: str) -> None:
+def test_the_counter_counts(counter: Counter, address: str) -> None:
     with urllib.request.urlopen(f"http://{address}/ping", timeout=5) as reply:
         assert reply.status == 200
-    assert server.requests == ["GET /ping"]
+    assert counter.requests == ["GET /ping"]
 
 
 HOSTILE = [c for c in CASES if SENTINEL.encode() in c.path.read_bytes()]
@@ -102,7 +58,7 @@ def test_the_hostile_corpus_is_there() -> None:
 
 @pytest.mark.parametrize("case", HOSTILE, ids=[c.path.name for c in HOSTILE])
 def test_hostile_input_sends_no_request(
-    case: Case, server: Counter, address: str, tmp_path: Path
+    case: Case, counter: Counter, address: str, tmp_path: Path
 ) -> None:
     pointed = tmp_path / case.path.name
     pointed.write_bytes(case.path.read_bytes().replace(SENTINEL.encode(), address.encode()))
@@ -119,30 +75,30 @@ def test_hostile_input_sends_no_request(
     for command in live.commands:
         argv = live.argv(command)
         _check(live, _invoke(kg, argv), argv)
-    assert server.requests == [], f"{case.path.name} made zonegraph send {server.requests}"
+    assert counter.requests == [], f"{case.path.name} made zonegraph send {counter.requests}"
 
 
 # -- the audit hook, with the parsed-input checks out of the way -------------------
 
 
-def test_guard_refuses_a_service_call_rdflib_would_make(server: Counter, address: str) -> None:
+def test_guard_refuses_a_service_call_rdflib_would_make(counter: Counter, address: str) -> None:
     query = f"SELECT * WHERE {{ SERVICE <http://{address}/sparql> {{ ?s ?p ?o }} }}"
     with pytest.raises(RefusedAccessError, match="refused"), guarded("the query"):
         list(Graph().query(query))
-    assert server.requests == []
+    assert counter.requests == []
 
 
-def test_guard_refuses_a_url_given_to_rdflib_parse(server: Counter, address: str) -> None:
+def test_guard_refuses_a_url_given_to_rdflib_parse(counter: Counter, address: str) -> None:
     with pytest.raises(RefusedAccessError), guarded("parsing"):
         Graph().parse(f"http://{address}/data.ttl", format="turtle")
-    assert server.requests == []
+    assert counter.requests == []
 
 
-def test_guard_refuses_a_jsonld_remote_context(server: Counter, address: str) -> None:
+def test_guard_refuses_a_jsonld_remote_context(counter: Counter, address: str) -> None:
     document = f'{{"@context": "http://{address}/context.jsonld", "@id": "http://a/b", "p": "x"}}'
     with pytest.raises(RefusedAccessError), guarded("parsing JSON-LD"):
         Graph().parse(data=document, format="json-ld")
-    assert server.requests == []
+    assert counter.requests == []
 
 
 def test_guard_refuses_from_a_local_file_even_when_rdflib_would_load_it(
@@ -153,7 +109,7 @@ def test_guard_refuses_from_a_local_file_even_when_rdflib_would_load_it(
         list(Dataset().query("SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"))
 
 
-def test_guard_refuses_escaped_service_in_shacl_sparql(server: Counter, address: str) -> None:
+def test_guard_refuses_escaped_service_in_shacl_sparql(counter: Counter, address: str) -> None:
     """pySHACL's own SERVICE check is a regular expression: SERV\\u0049CE gets past it."""
     from zonegraph.validate.shacl import run_pyshacl
 
@@ -169,7 +125,7 @@ def test_guard_refuses_escaped_service_in_shacl_sparql(server: Counter, address:
     data = Graph().parse(data="<urn:n> <urn:p> <urn:o> .", format="turtle")
     with pytest.raises(RefusedAccessError), guarded("SHACL validation"):
         run_pyshacl(data, shapes)
-    assert server.requests == []
+    assert counter.requests == []
 
 
 def test_guard_refuses_processes() -> None:
@@ -188,12 +144,12 @@ def test_guard_lets_modules_load_and_acts_only_inside_its_block(address: str) ->
         assert reply.status == 200
 
 
-def test_allow_network_opens_service_to_the_server(server: Counter, address: str) -> None:
+def test_allow_network_opens_service_to_the_server(counter: Counter, address: str) -> None:
     """The control: the same SERVICE query does reach the server once allowed."""
     query = f"SELECT ?s WHERE {{ SERVICE <http://{address}/sparql> {{ ?s ?p ?o }} }}"
     refused = CliRunner().invoke(main, ["sparql", query])
     assert refused.exit_code == 2 and "SERVICE" in refused.stderr
-    assert server.requests == []
+    assert counter.requests == []
     allowed = CliRunner().invoke(main, ["--allow-network", "sparql", query])
     assert allowed.exit_code == 0, allowed.stdout + allowed.stderr
-    assert len(server.requests) == 1
+    assert len(counter.requests) == 1

@@ -25,11 +25,9 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,8 +36,9 @@ from click.testing import CliRunner, Result
 import zonegraph
 from serverkit import TOKEN, copy_kg, running_server
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
+from support import Counter
 from test_bad_inputs import CASES, Case
-from test_no_network import SENTINEL, Counter, _Handler
+from test_no_network import SENTINEL
 from zonegraph._load import load
 from zonegraph.cli import main
 from zonegraph.store.base import Store
@@ -73,26 +72,6 @@ STORES = [
     ),
     pytest.param("virtuoso", id="virtuoso", marks=[pytest.mark.servers, needs_virtuoso]),
 ]
-
-
-@pytest.fixture(scope="module")
-def counter() -> Iterator[Counter]:
-    server = Counter(("127.0.0.1", 0), _Handler)
-    server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def address(counter: Counter) -> str:
-    counter.requests.clear()
-    host, port = counter.server_address[:2]
-    return f"{host!s}:{port}"
 
 
 class Target:
