@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..rdf.export import serialize_graphs
-from . import conneg as _conneg
+from . import conneg
 from .errors import HttpError
 from .limits import (
     ADHOC,
@@ -213,21 +213,21 @@ class ServerCore:
         if reply.count is not None:
             headers["X-Result-Count"] = str(reply.count)
         return Response(
-            reply.body, media_type=_conneg.content_type(reply.media_type), headers=headers
+            reply.body, media_type=conneg.content_type(reply.media_type), headers=headers
         )
 
     def rdf(
         self, graphs: dict[URIRef, Graph], accept: str | None, fmt: str | None, location: str | None
     ) -> Response:
-        offer = _conneg.choose(accept, fmt, _conneg.GRAPH_OFFERS)
+        offer = conneg.choose(accept, fmt, conneg.GRAPH_OFFERS)
         if offer is None:
             raise HttpError(
                 406,
                 "cannot write the graph in the format asked for",
-                f"ask for one of {_conneg.supported(_conneg.GRAPH_OFFERS)}",
+                f"ask for one of {conneg.supported(conneg.GRAPH_OFFERS)}",
             )
         text = serialize_graphs(graphs, offer.fmt)
         headers = {"Vary": "Accept"}
         if location:
             headers["Content-Location"] = location
-        return Response(text, media_type=_conneg.content_type(offer.media_type), headers=headers)
+        return Response(text, media_type=conneg.content_type(offer.media_type), headers=headers)

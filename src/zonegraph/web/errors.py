@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from . import conneg as _conneg
+from . import conneg
 
 if TYPE_CHECKING:
     from .pages import Pages
@@ -38,7 +38,7 @@ def error_response(request: Request, exc: HttpError, pages: Pages) -> Response:
             headers=exc.headers,
         )
     accept = request.headers.get("accept") or ""
-    if "text/html" in accept and _conneg.quality(accept, "text/html") >= _conneg.quality(
+    if "text/html" in accept and conneg.quality(accept, "text/html") >= conneg.quality(
         accept, "text/plain"
     ):
         return html_response(

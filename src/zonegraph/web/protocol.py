@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from .. import _write
 from ..validate.shacl import ValidationReport
-from . import conneg as _conneg
+from . import conneg
 from . import update as _update
 from .core import ServerCore
 from .errors import HttpError
@@ -84,8 +84,8 @@ class ProtocolRoutes(ServerCore):
 
     def service_description(self, request: Request) -> Response:
         accept = request.headers.get("accept") or ""
-        rdf = max(_conneg.quality(accept, t) for t in ("text/turtle", "application/ld+json"))
-        if _conneg.quality(accept, "text/html") > rdf:  # a browser: show it the query page
+        rdf = max(conneg.quality(accept, t) for t in ("text/turtle", "application/ld+json"))
+        if conneg.quality(accept, "text/html") > rdf:  # a browser: show it the query page
             return RedirectResponse("/query", status_code=303)
         endpoint = self.base_url(request) + "/sparql"
         graph = service_description(
@@ -94,17 +94,17 @@ class ProtocolRoutes(ServerCore):
             updates=self.options.allow_updates,
             limits=self.options.limits(),
         )
-        offer = _conneg.choose(accept, request.query_params.get("format"), _conneg.GRAPH_OFFERS)
+        offer = conneg.choose(accept, request.query_params.get("format"), conneg.GRAPH_OFFERS)
         if offer is None:
             raise HttpError(
                 406,
                 "cannot write the service description in the format asked for",
-                f"ask for one of {_conneg.supported(_conneg.GRAPH_OFFERS)}",
+                f"ask for one of {conneg.supported(conneg.GRAPH_OFFERS)}",
             )
         fmt = {"ntriples": "nt", "jsonld": "json-ld"}.get(offer.fmt, offer.fmt)
         return Response(
             graph.serialize(format=fmt),
-            media_type=_conneg.content_type(offer.media_type),
+            media_type=conneg.content_type(offer.media_type),
             headers={"Vary": "Accept"},
         )
 
@@ -155,11 +155,11 @@ class ProtocolRoutes(ServerCore):
         status = 422 if not outcome.report.conforms else 201 if created and outcome.created else 200
         accept = request.headers.get("accept")
         offers = (
-            _conneg.Offer("application/json", "json"),
-            _conneg.Offer("text/turtle", "turtle"),
-            _conneg.Offer("text/plain", "text"),
+            conneg.Offer("application/json", "json"),
+            conneg.Offer("text/turtle", "turtle"),
+            conneg.Offer("text/plain", "text"),
         )
-        offer = _conneg.negotiate(accept, offers) or offers[0]
+        offer = conneg.negotiate(accept, offers) or offers[0]
         if offer.fmt == "json":
             return JSONResponse(outcome.as_dict(self.kg.layout.root), status_code=status)
         text = outcome.report.render(offer.fmt)
@@ -172,7 +172,7 @@ class ProtocolRoutes(ServerCore):
                 else "refused"
             )
             text = f"{head}: {outcome.changes}\n{text}"
-        return Response(text, status_code=status, media_type=_conneg.content_type(offer.media_type))
+        return Response(text, status_code=status, media_type=conneg.content_type(offer.media_type))
 
     # -- Graph Store Protocol ------------------------------------------------------
 

@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._errors import UnknownQueryError
 from ..rdf.namespaces import ONTOLOGY_GRAPH
-from . import conneg as _conneg
+from . import conneg
 from .errors import HttpError, error_response, html_response
 from .limits import header_timeout_protocol
 from .links import iri_for_path, quote_path
@@ -158,18 +158,18 @@ class Server(ProtocolRoutes):
             stem, dot, ext = path.rpartition(".")
             if (
                 dot
-                and ext in _conneg.EXTENSIONS
+                and ext in conneg.EXTENSIONS
                 and self.pages.describes(URIRef(iri_for_path(stem)))
             ):
-                iri, path, fmt = URIRef(iri_for_path(stem)), stem, _conneg.EXTENSIONS[ext]
+                iri, path, fmt = URIRef(iri_for_path(stem)), stem, conneg.EXTENSIONS[ext]
             else:
                 return self._not_found(request, str(iri))
-        offer = _conneg.choose(request.headers.get("accept"), fmt, _conneg.PAGE_OFFERS)
+        offer = conneg.choose(request.headers.get("accept"), fmt, conneg.PAGE_OFFERS)
         if offer is None:
             raise HttpError(
                 406,
                 "cannot describe the entity in the format asked for",
-                f"ask for one of {_conneg.supported(_conneg.PAGE_OFFERS)}",
+                f"ask for one of {conneg.supported(conneg.PAGE_OFFERS)}",
             )
         href = quote_path(path)
         if offer.fmt == "html":
@@ -186,15 +186,15 @@ class Server(ProtocolRoutes):
         fmt = request.query_params.get("format")
         if path != "/ontology":
             ext = path.rsplit(".", 1)[1]
-            if ext not in _conneg.EXTENSIONS:
+            if ext not in conneg.EXTENSIONS:
                 return self._not_found(request, path)
-            fmt = _conneg.EXTENSIONS[ext]
-        offer = _conneg.choose(request.headers.get("accept"), fmt, _conneg.PAGE_OFFERS)
+            fmt = conneg.EXTENSIONS[ext]
+        offer = conneg.choose(request.headers.get("accept"), fmt, conneg.PAGE_OFFERS)
         if offer is None:
             raise HttpError(
                 406,
                 "cannot write the ontology in the format asked for",
-                f"ask for one of {_conneg.supported(_conneg.PAGE_OFFERS)}",
+                f"ask for one of {conneg.supported(conneg.PAGE_OFFERS)}",
             )
         if offer.fmt == "html":
             return html_response(
@@ -209,7 +209,7 @@ class Server(ProtocolRoutes):
 
     def _not_found(self, request: Request, iri: str) -> Response:
         accept = request.headers.get("accept") or ""
-        if _conneg.quality(accept, "text/html") > 0 and "text/html" in accept:
+        if conneg.quality(accept, "text/html") > 0 and "text/html" in accept:
             return html_response(self.pages.not_found(request.url.path, iri), status=404)
         raise HttpError(404, f"the graph says nothing about <{iri}>")
 
@@ -344,7 +344,7 @@ def uvicorn_config(app: Starlette, *, host: str, port: int, **extra: Any) -> Any
 
 
 def _extension(fmt: str) -> str:
-    return next(ext for ext, f in _conneg.EXTENSIONS.items() if f == fmt)
+    return next(ext for ext, f in conneg.EXTENSIONS.items() if f == fmt)
 
 
 def _alternates(path: str) -> list[tuple[str, str]]:

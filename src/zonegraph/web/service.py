@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from ..rdf.namespaces import DCT, PREFIXES, bind_prefixes, shorten
-from . import conneg as _conneg
+from . import conneg
 
 if TYPE_CHECKING:
     from .._kg import KnowledgeGraph
@@ -39,7 +39,7 @@ _SCHEMAS = {
 
 
 def _media(
-    offers: tuple[_conneg.Offer, ...], schema: dict[str, Any] | None = None
+    offers: tuple[conneg.Offer, ...], schema: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     return {o.media_type: ({"schema": schema} if schema else {}) for o in offers}
 
@@ -120,8 +120,8 @@ def openapi_document(kg: KnowledgeGraph, *, server_url: str, updates: bool) -> d
         "description": "SELECT or ASK results (SPARQL 1.1 Query Results formats), "
         "or a graph for CONSTRUCT.",
         "content": {
-            **_media(_conneg.RESULT_OFFERS[:4], {"$ref": "#/components/schemas/SparqlResults"}),
-            **_media(_conneg.GRAPH_OFFERS[:5]),
+            **_media(conneg.RESULT_OFFERS[:4], {"$ref": "#/components/schemas/SparqlResults"}),
+            **_media(conneg.GRAPH_OFFERS[:5]),
         },
     }
     paths["/api/queries"] = {
@@ -258,7 +258,7 @@ def openapi_document(kg: KnowledgeGraph, *, server_url: str, updates: bool) -> d
             "tags": ["graph store"],
             "parameters": [default_param, graph_param, format_param],
             "responses": {
-                "200": {"description": "The graph.", "content": _media(_conneg.GRAPH_OFFERS[:6])},
+                "200": {"description": "The graph.", "content": _media(conneg.GRAPH_OFFERS[:6])},
                 **_errors(400, 404, 406),
             },
         }
@@ -310,7 +310,7 @@ def openapi_document(kg: KnowledgeGraph, *, server_url: str, updates: bool) -> d
             "responses": {
                 "200": {
                     "description": "The entity's facts, with the facts pointing to it.",
-                    "content": _media(_conneg.PAGE_OFFERS[:1] + _conneg.GRAPH_OFFERS[:5]),
+                    "content": _media(conneg.PAGE_OFFERS[:1] + conneg.GRAPH_OFFERS[:5]),
                 },
                 **_errors(404, 406),
             },

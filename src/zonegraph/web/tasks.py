@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from .._errors import ParameterError, QueryError, UnknownQueryError, ZonegraphError
-from . import conneg as _conneg
+from . import conneg
 
 if TYPE_CHECKING:
     from .._kg import KnowledgeGraph
@@ -187,15 +187,15 @@ def _run_query(kg: KnowledgeGraph, task: QueryTask) -> Reply:
             result = kg.sparql(task.text or "")
     if len(result) > task.max_rows:
         return _too_many(task.max_rows)
-    offers = _conneg.GRAPH_OFFERS if result.graph is not None else _conneg.RESULT_OFFERS
-    offer = _conneg.choose(task.accept, task.fmt, offers)
+    offers = conneg.GRAPH_OFFERS if result.graph is not None else conneg.RESULT_OFFERS
+    offer = conneg.choose(task.accept, task.fmt, offers)
     if offer is None:
         what = "graph" if result.graph is not None else "results"
         asked = f"format={task.fmt!r}" if task.fmt else f"Accept: {task.accept}"
         return error(
             406,
             f"cannot write {result.kind} {what} as {asked}",
-            f"ask for one of {_conneg.supported(offers)}",
+            f"ask for one of {conneg.supported(offers)}",
         )
     body = result.serialize(offer.fmt)
     return Reply(200, offer.media_type, body.encode("utf-8"), kind=result.kind, count=len(result))
