@@ -191,6 +191,8 @@ def serve_cmd(
     try:
         from ..web.server import ServerOptions, serve
     except ImportError as exc:
+        if (exc.name or "").startswith("zonegraph"):
+            raise  # a bug of zonegraph's own, not a missing extra: show it as one
         fail(ZonegraphError(f"the server needs {exc.name}", hint="pip install 'zonegraph[serve]'"))
     options = ServerOptions(
         timeout=timeout,

@@ -239,7 +239,29 @@ _PREPARED: dict[tuple[str, str], Prepared] = {}
 def parse_canonical(text: str) -> Query:
     """rdflib's parse of *text*, its escapes already decoded (rdflib's own ``parseQuery``
     would decode them a second time)."""
-    return translateQuery(QueryGrammar.parse_string(text, parse_all=True))
+    return _with_short_construct_template(
+        translateQuery(QueryGrammar.parse_string(text, parse_all=True))
+    )
+
+
+def _with_short_construct_template(query: Query) -> Query:
+    """*query* with the template of a short-form ``CONSTRUCT WHERE { … }`` filled in.
+
+    rdflib leaves that template empty and, when it runs the query, takes it from
+    ``query.p.p``, which is the pattern only when there is no solution modifier: with
+    ``LIMIT`` or ``ORDER BY`` in between it fails ("'NoneType' object is not iterable").
+    The short form's WHERE is a single basic graph pattern (SPARQL 1.1, 16.2.4), which
+    is also the template; it is found under the modifiers and set here.
+    """
+    algebra = query.algebra
+    if algebra.name != "ConstructQuery" or algebra.get("template") is not None:
+        return query
+    part = algebra.p
+    while part is not None and getattr(part, "name", None) != "BGP":
+        part = part.get("p")
+    if part is not None:
+        algebra["template"] = list(part.triples)
+    return query
 
 
 def _prepare(

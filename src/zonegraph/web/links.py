@@ -2,11 +2,14 @@
 
 Every IRI under ``https://w3id.org/zonegraph/`` has a page on the server:
 ``…/id/<slug>`` at ``/id/<slug>``, ``…/source/<slug>`` at ``/source/<slug>``,
-and ``…/ontology#<Term>`` at ``/ontology/<Term>`` (the whole ontology at
-``/ontology``, where each term also has an anchor).
+``…/ontology#<Term>`` at ``/ontology/<Term>`` (the whole ontology at
+``/ontology``, where each term also has an anchor), and ``…/shapes#<Shape>`` at
+``/shapes#<Shape>`` (one page of all shapes).
 
 >>> local_path("https://w3id.org/zonegraph/ontology#CooperationPark")
 '/ontology/CooperationPark'
+>>> local_path("https://w3id.org/zonegraph/shapes#FigureShape")
+'/shapes#FigureShape'
 >>> iri_for_path("/id/sino-german-ecopark")
 'https://w3id.org/zonegraph/id/sino-german-ecopark'
 """
@@ -39,6 +42,8 @@ def local_path(iri: str) -> str | None:
     if not iri.startswith(BASE):
         return None
     rest = iri[len(BASE) :]
+    if rest.startswith("shapes#"):  # one page for all shapes, each with its anchor
+        return "/shapes#" + quote(rest[len("shapes#") :], safe=_PATH_SAFE)
     if rest.startswith("ontology#"):
         rest = "ontology/" + rest[len("ontology#") :]
     path = quote_path("/" + rest)

@@ -30,6 +30,9 @@ _RDF_BODY_TYPES = ("text/turtle", "application/n-triples", "application/x-turtle
 class ProtocolRoutes(ServerCore):
     """The SPARQL Protocol and Graph Store Protocol routes."""
 
+    #: The service description with the endpoint and pool generation it was counted for.
+    _description: tuple[tuple[str, int], Graph] | None = None
+
     # -- SPARQL 1.1 Protocol -----------------------------------------------------
 
     async def sparql(self, request: Request) -> Response:
@@ -88,12 +91,22 @@ class ProtocolRoutes(ServerCore):
         if conneg.quality(accept, "text/html") > rdf:  # a browser: show it the query page
             return RedirectResponse("/query", status_code=303)
         endpoint = self.base_url(request) + "/sparql"
-        graph = service_description(
-            self.kg,
-            endpoint=endpoint,
-            updates=self.options.allow_updates,
-            limits=self.options.limits(),
-        )
+        key = (endpoint, self.pool.generation)
+        cached = self._description
+        if cached is None or cached[0] != key:
+            # counted once per state of the graph (the pool's generation goes up on each
+            # write), not once per request: the counts are queries over the whole store
+            cached = (
+                key,
+                service_description(
+                    self.kg,
+                    endpoint=endpoint,
+                    updates=self.options.allow_updates,
+                    limits=self.options.limits(),
+                ),
+            )
+            self._description = cached
+        graph = cached[1]
         offer = conneg.choose(accept, request.query_params.get("format"), conneg.GRAPH_OFFERS)
         if offer is None:
             raise HttpError(

@@ -29,7 +29,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from rdflib import URIRef
+from rdflib import OWL, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -40,11 +41,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .._errors import UnknownQueryError
-from ..rdf.namespaces import ONTOLOGY_GRAPH
+from ..rdf.export import QUAD_FORMATS
+from ..rdf.namespaces import ONTOLOGY_GRAPH, ZGSH
 from . import conneg
+from .dataset import VOID_PATH, shape_entries, void_description
 from .errors import HttpError, error_response, html_response
 from .limits import header_timeout_protocol
-from .links import iri_for_path, quote_path
+from .links import iri_for_path, local_path, quote_path
 from .options import ServerOptions
 from .pages import WEB
 from .protocol import ProtocolRoutes
@@ -95,6 +98,9 @@ class Server(ProtocolRoutes):
     """The routes, over one knowledge graph, one worker pool and the options: the pages
     and the REST API here, the protocols in :class:`~zonegraph.web.protocol.ProtocolRoutes`."""
 
+    #: The VoID description with the base URL and pool generation it was counted for.
+    _void: tuple[tuple[str, int], Graph] | None = None
+
     # -- the canned queries as a REST API -------------------------------------------
 
     def catalogue(self, request: Request) -> Response:
@@ -144,12 +150,69 @@ class Server(ProtocolRoutes):
         return html_response(self.pages.query_page())
 
     def resource(self, request: Request) -> Response:
-        """``/id/…`` and ``/source/…``: an entity's page, or its description in RDF."""
+        """``/id/…`` and ``/source/…``: an entity's page, or its description in RDF.
+
+        The namespaces themselves (``/id/``, ``/source/``) answer with the dataset's VoID
+        description for RDF clients and the home page (which lists the classes and the
+        sources) for people, instead of a 404."""
+        if request.scope["path"].rstrip("/") in ("/id", "/source"):
+            accept = request.headers.get("accept") or ""
+            if conneg.quality(accept, "text/html") > 0 and "text/html" in accept:
+                anchor = "#sources" if request.scope["path"].startswith("/source") else ""
+                return RedirectResponse(f"/{anchor}", status_code=303)
+            return RedirectResponse(VOID_PATH, status_code=303)
         return self._describe(request, self.pages.entity)
 
     def term(self, request: Request) -> Response:
-        """``/ontology/TERM``: a term's page, or its definition in RDF."""
+        """``/ontology/TERM``: a term's page, or its definition in RDF; the ontology's version
+        IRI (``/ontology/0.1.0``) is the ontology itself."""
+        version = self.kg.ontology.value(ONTOLOGY_GRAPH, OWL.versionIRI)
+        if version is not None and local_path(str(version)) == request.url.path:
+            return self.ontology(request, whole=True)
         return self._describe(request, self.pages.term)
+
+    def void(self, request: Request) -> Response:
+        """``/.well-known/void``: the dataset's VoID description (counted once per state)."""
+        key = (self.base_url(request), self.pool.generation)
+        if self._void is None or self._void[0] != key:
+            self._void = (key, void_description(self.kg, base_url=key[0]))
+        return self.rdf(
+            {ONTOLOGY_GRAPH: self._void[1]},
+            request.headers.get("accept"),
+            request.query_params.get("format"),
+            None,
+        )
+
+    def shapes(self, request: Request) -> Response:
+        """``/shapes``: the shapes graph, where the shape IRIs of validation reports resolve."""
+        path = request.url.path
+        fmt = request.query_params.get("format")
+        if path != "/shapes":
+            ext = path.rsplit(".", 1)[1]
+            if ext not in conneg.EXTENSIONS:
+                return self._not_found(request, path)
+            fmt = conneg.EXTENSIONS[ext]
+        offer = conneg.choose(request.headers.get("accept"), fmt, conneg.PAGE_OFFERS)
+        if offer is None:
+            raise HttpError(
+                406,
+                "cannot write the shapes in the format asked for",
+                f"ask for one of {conneg.supported(conneg.PAGE_OFFERS)}",
+            )
+        if offer.fmt == "html":
+            page = self.pages.render(
+                "shapes.html",
+                title="Shapes",
+                shapes=shape_entries(self.kg.shapes),
+                alternates=_alternates("/shapes"),
+            )
+            return html_response(page, vary=True)
+        return self.rdf(
+            {URIRef(str(ZGSH).rstrip("#")): self.kg.shapes},
+            None,
+            offer.fmt,
+            f"/shapes.{_extension(offer.fmt)}",
+        )
 
     def _describe(self, request: Request, render: Callable[..., str | None]) -> Response:
         path = request.scope["path"]  # decoded: an IRI's ? and # arrive as %3F and %23
@@ -177,14 +240,22 @@ class Server(ProtocolRoutes):
             if page is None:
                 return self._not_found(request, str(iri))
             return html_response(page, vary=True)
-        return self.rdf(
-            self.pages.description_graph(iri), None, offer.fmt, f"{href}.{_extension(offer.fmt)}"
-        )
+        graphs = self.pages.description_graph(iri)
+        if offer.fmt in QUAD_FORMATS:
+            # the description in the default graph, so that a client querying the document
+            # with { ?s ?p ?o } (Comunica, rdflib) finds it, and beside it the same triples
+            # in the graph of each source that states them
+            union = Graph()
+            for g in graphs.values():
+                union += g
+            graphs = {DATASET_DEFAULT_GRAPH_ID: union, **graphs}
+        return self.rdf(graphs, None, offer.fmt, f"{href}.{_extension(offer.fmt)}")
 
-    def ontology(self, request: Request) -> Response:
+    def ontology(self, request: Request, *, whole: bool = False) -> Response:
+        """``/ontology`` (or, *whole*, its version IRI): the ontology's page or its RDF."""
         path = request.url.path
         fmt = request.query_params.get("format")
-        if path != "/ontology":
+        if path != "/ontology" and not whole:
             ext = path.rsplit(".", 1)[1]
             if ext not in conneg.EXTENSIONS:
                 return self._not_found(request, path)
@@ -243,6 +314,9 @@ class Server(ProtocolRoutes):
             Route("/ontology", self.ontology, methods=["GET"]),
             Route("/ontology.{ext}", self.ontology, methods=["GET"]),
             Route("/ontology/{term:path}", self.term, methods=["GET"]),
+            Route("/shapes", self.shapes, methods=["GET"]),
+            Route("/shapes.{ext}", self.shapes, methods=["GET"]),
+            Route(VOID_PATH, self.void, methods=["GET"]),
             Route(
                 "/favicon.ico",
                 lambda r: RedirectResponse("/static/favicon.svg", 301),

@@ -16,6 +16,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from ..rdf.namespaces import DCT, PREFIXES, bind_prefixes, shorten
 from . import conneg
+from .dataset import VOID_PATH, default_graph_size
 
 if TYPE_CHECKING:
     from .._kg import KnowledgeGraph
@@ -417,6 +418,8 @@ def service_description(kg: KnowledgeGraph, *, endpoint: str, updates: bool, lim
     if updates:
         g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
     g.add((service, SD.feature, SD.UnionDefaultGraph))
+    base = endpoint.removesuffix("/sparql")
+    g.add((service, RDFS.seeAlso, URIRef(f"{base}{VOID_PATH}")))
     for fmt in (
         "SPARQL_Results_JSON",
         "SPARQL_Results_XML",
@@ -436,7 +439,7 @@ def service_description(kg: KnowledgeGraph, *, endpoint: str, updates: bool, lim
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(len(kg))))
+    g.add((default, VOID.triples, Literal(default_graph_size(kg))))
     for name in kg.graph_names():
         named, graph = BNode(), BNode()
         g.add((dataset, SD.namedGraph, named))
