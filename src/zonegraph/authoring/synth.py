@@ -10,6 +10,13 @@ publisher, date and URL), so the graph has one named graph per source, as the
 shipped one does; shared reference entities (countries, provinces,
 currencies, sectors, roles, news organisations) come from one reference source.
 
+Every cluster also has a fund and a training programme (rows of programmes-and-funds), a
+technology centre following one of the shared standards (standards-and-facilities), and
+every tenth cluster a second source that gives its zone another area and its first park
+another launch year (disagreements). With ``invalid_fraction``, some of the mutations are
+the gaps the data-gaps query lists (a missing label or source, a figure without its date),
+so every canned query has rows to find at every size.
+
 The output is written as it is generated, one source at a time, so 10 million
 triples need no more memory than ten thousand. The same *seed* gives the
 same bytes.
@@ -39,12 +46,14 @@ from typing import TextIO
 
 from .synth_vocab import (
     COUNTRIES,
+    DISAGREE_EVERY,
     MUTATIONS,
     PROVINCES,
     PUBLISHERS,
     REFERENCE,
     ROLES,
     SECTORS,
+    STANDARDS,
     ZGR,
     ZGSH,
     Entity,
@@ -218,7 +227,70 @@ def cluster(i: int, seed: int) -> list[Entity]:
         "zg:inSector", f"zgr:sector-{rng.choice(SECTORS).replace(' ', '-')}"
     )
     out.append(partnership)
+    fund = quote(
+        ent("fund", "zg:Fund", f"{name} Special Support Fund"),
+        f"The {name} zone set up special support funds for manufacturing.",
+    )
+    fund.add("zg:establishedBy", committee.subject).add(
+        "zg:supportsSector", f"zgr:sector-{rng.choice(SECTORS).replace(' ', '-')}"
+    )
+    fund.add("zg:purpose", lit("the upgrading of the manufacturing industry"))
+    training = quote(
+        ent("training", "zg:TrainingProgramme", f"{name} Doctoral Training Programme"),
+        f"The {name} zone trains doctoral students with universities abroad.",
+    )
+    training.add("zg:runBy", z).add("zg:withPartnersIn", f"zgr:{rng.choice(COUNTRIES)[0]}")
+    training.add("zg:participants", lit("experts from well-known universities"))
+    centre = ent("technology-centre", "zg:TechnologyCentre", f"{name} Technology Centre")
+    centre.add("zg:partOf", parks[0].subject).add(
+        "zg:followsStandard", f"zgr:synth-standard-{i % STANDARDS}"
+    )
+    out += [fund, training, centre]
     return out
+
+
+def second_source(i: int, seed: int) -> list[Entity]:
+    """For every DISAGREE_EVERY-th cluster *i*, a second source that disagrees with the
+    cluster's own: another area of the zone, another launch year of its first park."""
+    rng = random.Random(f"{seed}:second:{i}")
+    slug = f"synth-{i:07d}-second"
+    src = f"zgs:{slug}"
+    year = rng.randint(2005, 2023)
+    day = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    first = f"synth-{i:07d}"
+    area = (
+        Entity(f"zgr:{slug}-figure-zone-area")
+        .add("a", "zg:Figure")
+        .add("rdfs:label", lit(f"Area of zone {i} by a second source, {day}"))
+        .add("dct:source", src)
+        .add("zg:figureOf", f"zgr:{first}-zone")
+        .add("zg:measure", "zg:Area")
+        .add("zg:value", f"{rng.randint(401, 900)}.0")  # the first source's is 5-400
+        .add("zg:unit", "unit:KiloM2")
+        .add("zg:qualifier", "zg:Approximately")
+        .add("zg:holdsOn", typed(day, "xsd:date"))
+        .add("zg:quotation", lit("The zone covers a larger area than first reported.", None))
+    )
+    launch = (
+        Entity(f"zgr:{slug}-launch-park-0")
+        .add("a", "zg:Launch")
+        .add("rdfs:label", lit(f"Launch of park 0 of zone {i} by a second source"))
+        .add("dct:source", src)
+        .add("zg:concerns", f"zgr:{first}-park-0")
+        .add("zg:date", typed("2024", "xsd:gYear"))  # the first source's is 2002-2023
+        .add("zg:quotation", lit("The first park was launched in 2024.", None))
+    )
+    article = (
+        Entity(src)
+        .add("a", "zg:NewsArticle")
+        .add("rdfs:label", lit(f"Synthetic news, {day}: a second look at zone {i}"))
+        .add("dct:title", lit(f"A second look at zone {i}"))
+        .add("dct:publisher", f"zgr:synth-news-{(i + 1) % PUBLISHERS}")
+        .add("dct:issued", typed(day, "xsd:date"))
+        .add("schema:url", typed(f"https://example.org/zonegraph/synth/{slug}", "xsd:anyURI"))
+        .add("dct:language", '"en"')
+    )
+    return [article, area, launch]
 
 
 def _mutate(entities: list[Entity], fraction: float, rng: random.Random) -> list[Expected]:
@@ -260,6 +332,10 @@ def _mutate(entities: list[Entity], fraction: float, rng: random.Random) -> list
         elif mutation == "figure-value-as-string":
             e.drop("zg:value")
             e.add("zg:value", '"about 5 million"')
+        elif mutation == "figure-without-date":
+            e.drop("zg:holdsOn")
+        elif mutation == "event-without-date":
+            e.drop("zg:date")
         elif mutation == "figure-date-as-year":
             e.drop("zg:holdsOn")
             e.add("zg:holdsOn", typed("2018", "xsd:gYear"))
@@ -284,9 +360,9 @@ def _candidates(e: Entity, kind: str) -> list[str]:
     if kind == "zg:Post":
         return ["post-without-holder", "missing-label"]
     if kind == "zg:Launch":
-        return ["event-in-future"]
+        return ["event-in-future", "event-without-date"]
     if kind == "zg:MonetaryFigure":
-        return ["figure-value-as-string", "figure-date-as-year"]
+        return ["figure-value-as-string", "figure-date-as-year", "figure-without-date"]
     return []
 
 
@@ -313,6 +389,8 @@ def _sources(
         if invalid_fraction > 0:
             expected = _mutate(entities, invalid_fraction, random.Random(f"invalid:{seed}:{i}"))
         yield f"synth-{i:07d}", entities, expected
+        if i % DISAGREE_EVERY == 0:
+            yield f"synth-{i:07d}-second", second_source(i, seed), []
 
 
 def synthesize_to(

@@ -48,6 +48,9 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "event-in-future": ("Event-dateNotFuture",),
     "figure-value-as-string": ("Figure-value",),
     "figure-date-as-year": ("Figure-holdsOn",),
+    # the gaps the data-gaps query lists (as do missing-label and missing-source)
+    "figure-without-date": ("Figure-holdsOn",),
+    "event-without-date": ("Event-date",),
 }
 
 WORDS = (  # noqa: SIM905
@@ -92,6 +95,11 @@ SECTORS = [
 ROLES = ["director", "deputy director", "official", "chairman", "general manager"]
 PROVINCES = 24
 PUBLISHERS = 8
+#: Standards the facilities of the clusters follow (shared, from the reference source).
+STANDARDS = 6
+#: Every DISAGREE_EVERY-th cluster has a second source that disagrees with the first on the
+#: zone's area and on when its first park was launched (rows of the disagreements query).
+DISAGREE_EVERY = 10
 REFERENCE = "synth-reference"
 
 
@@ -198,6 +206,14 @@ def reference_entities() -> list[Entity]:
             .add("a", "zg:NewsOrganization")
             .add("rdfs:label", lit(f"Synthetic News {i}"))
             .add("dct:source", src)
+        )
+    for i in range(STANDARDS):
+        out.append(
+            Entity(f"zgr:synth-standard-{i}")
+            .add("a", "zg:Standard")
+            .add("rdfs:label", lit(f"Synthetic building standard {i}"))
+            .add("dct:source", src)
+            .add("skos:definition", lit(f"A voluntary standard for energy efficiency, number {i}."))
         )
     # every role is held somewhere: a reference post per role, so no role is unused (an Info result)
     gov = (
