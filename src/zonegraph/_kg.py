@@ -466,7 +466,8 @@ class KnowledgeGraph:
 
     def stats(self) -> Stats:
         """Counts: triples per graph, entities per class, sources and the facts each states."""
-        return compute_stats(self.source_graphs(), self.ontology)
+        sources = [n for n in self.graph_names() if str(n).startswith(str(ZGS))]
+        return compute_stats(self.store.summary(), sources, self.ontology)
 
 
 def open_kg(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import Graph, URIRef
 
-from .rdf.namespaces import DCT, shorten
+from .rdf.namespaces import shorten
+
+if TYPE_CHECKING:
+    from .store.summary import Summary
 
 
 @dataclass(frozen=True)
@@ -57,20 +61,28 @@ class Stats:
         return "\n".join(lines) + "\n"
 
 
-def compute_stats(sources: dict[URIRef, Graph], ontology: Graph) -> Stats:
-    """Count over the source graphs; entities are typed subjects, classes as asserted."""
+def compute_stats(summary: Summary, sources: list[URIRef], ontology: Graph) -> Stats:
+    """Count over the source graphs *sources* of a store's *summary*: entities are typed
+    subjects, each counted once (under its classes in the first source, by IRI, that types
+    it), classes as asserted."""
     classes: Counter[str] = Counter()
     entities: set[object] = set()
     per_source: list[SourceStats] = []
-    for iri, graph in sorted(sources.items()):
+    names: dict[str, str] = {}  # shorten() once per class, not once per entity
+    for iri in sorted(sources):
+        pairs = summary.typed.get(iri, [])
         typed = set()
-        for s, cls in graph.subject_objects(RDF.type):
+        for s, cls in pairs:
             typed.add(s)
             if s not in entities:
-                classes[shorten(str(cls))] += 1
+                key = str(cls)
+                short = names.get(key)
+                if short is None:
+                    short = names[key] = shorten(key)
+                classes[short] += 1
         entities |= typed
-        title = graph.value(iri, DCT.title)
-        per_source.append(SourceStats(str(iri), str(title or ""), len(graph), len(typed)))
-    triples = sum(len(g) for g in sources.values())
+        title = summary.titles.get(iri, "")
+        per_source.append(SourceStats(str(iri), title, summary.sizes.get(iri, 0), len(typed)))
+    triples = sum(summary.sizes.get(iri, 0) for iri in sources)
     ordered = dict(sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])))
     return Stats(triples, len(ontology), len(entities), ordered, per_source)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..reason.core import Vocabulary
     from .access import Access
     from .plan import Plan
+    from .summary import Summary
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,13 @@ class Store(ABC):
     def __len__(self) -> int:
         return sum(len(self.graph(n)) for n in self.graph_names())
 
+    def summary(self) -> Summary:
+        """Each named graph's size, typed subjects and title, for ``stats``: by queries the
+        store runs itself, never by copying its graphs out (store/summary.py)."""
+        from .summary import by_queries
+
+        return by_queries(self)
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the store holds open."""
 
@@ -192,6 +200,12 @@ class MemoryStore(Store):
 
     def rdflib_dataset(self) -> Dataset:
         return self.dataset
+
+    def summary(self) -> Summary:
+        """One walk over the quads (rdflib's per-graph lookups would scan every graph)."""
+        from .summary import by_quads
+
+        return by_quads(self.dataset, self.graph_names())
 
     def access(self, graphs: Graphs) -> Access:
         """Lookups through rdflib's indexes."""
