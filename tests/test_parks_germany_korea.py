@@ -57,6 +57,7 @@ PARKS = {
         "south-korea",
         {
             "peoplecn-2022-04-08",
+            "gdfao-2018-11-08",
             "leetsai-guo-han-2017-142",
             "yonhap-2017-12-17",
             "ajunews-2017-12-17",
