@@ -97,6 +97,26 @@ IMSILKROAD = URIRef(_ZGS + "imsilkroad-2018-04-25")
 IECZ = URIRef(_ZGS + "iecz-2018-12")
 SIEMENS = URIRef(_ZGS + "siemens-2018")
 IHK = URIRef(_ZGS + "ihk-nuernberg-2015-02")
+#: The sources of the founding Qingdao graph. Tests that enumerate a whole-graph
+#: answer keep to the rows these sources give, so that the sources added for the
+#: other parks of issue #18 leave those answers as they are; the new parks'
+#: answers are asserted in tests of their own (tests/test_parks_germany_korea.py).
+QINGDAO_SOURCES = frozenset(
+    {
+        ARTICLE,
+        WIKIDATA,
+        MSAMCONF,
+        PEOPLECN,
+        CRI_GERMAN,
+        ECNS,
+        CRI,
+        SGEP,
+        IMSILKROAD,
+        IECZ,
+        SIEMENS,
+        IHK,
+    }
+)
 
 
 #: What the loopback counter answers: an empty SPARQL result.

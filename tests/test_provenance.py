@@ -32,6 +32,7 @@ from support import (
     IHK,
     IMSILKROAD,
     PEOPLECN,
+    QINGDAO_SOURCES,
     REPO,
     SGEP,
     SIEMENS,
@@ -127,7 +128,13 @@ def test_agreeing_sources_are_no_disagreement(kg: zonegraph.KnowledgeGraph) -> N
     """Two sources date the Sino-Russian launch 21 April 2018; "2011" and
     "2011-12-06" (the Ecopark's construction start) agree at different precisions."""
     assert kg.query("disagreements", entity=RUSSIAN_PARK).rows == []
-    assert all(r["kind"] != Literal("event") for r in kg.query("disagreements").rows)
+    # The founding Qingdao sources date no event incompatibly (the parks of issue #18
+    # do: their rows are asserted in tests/test_parks_germany_korea.py).
+    assert all(
+        r["kind"] != Literal("event")
+        for r in kg.query("disagreements").rows
+        if r["source"] in QINGDAO_SOURCES
+    )
 
 
 def test_no_value_overwrites_another(kg: zonegraph.KnowledgeGraph) -> None:
@@ -238,7 +245,7 @@ def test_latest_value_is_the_newest(kg: zonegraph.KnowledgeGraph) -> None:
 
 def test_latest_value_keeps_one_row_per_entity_and_measure(kg: zonegraph.KnowledgeGraph) -> None:
     res = kg.query("latest-figures")
-    pairs = [(r["entity"], r["measure"]) for r in res.rows]
+    pairs = [(r["entity"], r["measure"]) for r in res.rows if r["source"] in QINGDAO_SOURCES]
     # Only the zone's investment has two latest rows: one amount in two currencies.
     repeated = {p for p in pairs if pairs.count(p) > 1}
     assert repeated == {(URIRef(ZGR + "qingdao-iecz"), URIRef(ZG + "Investment"))}

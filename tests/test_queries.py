@@ -34,6 +34,7 @@ from support import (
     IMSILKROAD,
     MSAMCONF,
     PEOPLECN,
+    QINGDAO_SOURCES,
     SGEP,
     SIEMENS,
     WIKIDATA,
@@ -102,6 +103,19 @@ def rows(
 ) -> list[tuple[Any, ...]]:
     """The rows of a canned query as tuples of the text of *cols*."""
     return [tuple(s(r[c]) for c in cols) for r in run(kg, name, **params).rows]
+
+
+def qingdao_rows(
+    kg: zonegraph.KnowledgeGraph, name: str, *cols: str, **params: Any
+) -> list[tuple[Any, ...]]:
+    """The rows of *name* that a founding Qingdao source gives (its ?source), as
+    tuples of the text of *cols*: whole-graph answers stay those of the Qingdao
+    graph however many parks other sources add."""
+    return [
+        tuple(s(r[c]) for c in cols)
+        for r in run(kg, name, **params).rows
+        if r["source"] in QINGDAO_SOURCES
+    ]
 
 
 GYEAR, DATE = XSD + "gYear", XSD + "date"
@@ -227,14 +241,16 @@ def test_organisations_in_place(kg: zonegraph.KnowledgeGraph) -> None:
         ("DC \u2013 HD", "company", BRITAIN_PARK),
     }
     cols = ("organisationLabel", "typeLabel", "locationLabel")
-    assert set(rows(kg, "organisations-in-place", *cols)) == expected
+    assert set(qingdao_rows(kg, "organisations-in-place", *cols)) == expected
     # A place's parts count: the zone is part of the new area.
     assert (
         set(rows(kg, "organisations-in-place", *cols, place="Qingdao West Coast New Area"))
         == expected
     )
     assert set(
-        rows(kg, "organisations-in-place", "organisationLabel", "typeLabel", place="Germany")
+        qingdao_rows(
+            kg, "organisations-in-place", "organisationLabel", "typeLabel", place="Germany"
+        )
     ) == {
         ("German National Academy of Science and Engineering", "academy"),
         ("Fraunhofer Institute", "research institute"),
@@ -294,7 +310,7 @@ def test_timeline_of_a_park(kg: zonegraph.KnowledgeGraph) -> None:
 @answers("post-holders")
 def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("organisationLabel", "roleLabel", "personLabel", "source")
-    assert set(rows(kg, "post-holders", *cols)) == {
+    assert set(qingdao_rows(kg, "post-holders", *cols)) == {
         (COMMITTEE, "director", "Zhao Shiyu", str(ARTICLE)),
         (NEW_AREA_GOVERNMENT, "official", "Liu Huawei", str(ARTICLE)),
         ("Management Committee of the Sino-German Ecopark", "president", "Zhao Shiyu", str(IECZ)),
@@ -311,7 +327,7 @@ def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
 def test_sectors_targeted(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("sectorLabel", "by", "how", "where")
     zone = ZGR + "qingdao-iecz"
-    assert set(rows(kg, "sectors-targeted", *cols)) == {
+    assert set(qingdao_rows(kg, "sectors-targeted", *cols)) == {
         ("intelligent manufacturing", zone, "targets", zone),
         ("artificial intelligence", zone, "targets", zone),
         ("robotics", zone, "targets", zone),
@@ -389,7 +405,7 @@ def test_entity_facts_keep_each_source_apart(kg: zonegraph.KnowledgeGraph) -> No
     assert ("out", "http://purl.org/dc/terms/source", str(ARTICLE), ARTICLE) in got
     assert ("out", "http://purl.org/dc/terms/source", str(WIKIDATA), WIKIDATA) in got
     assert ("in", ZG + "partnerCountry", ZGR + "sino-german-ecopark", ARTICLE) in got
-    assert {r["graph"] for r in res.rows} == {
+    assert {r["graph"] for r in res.rows} & QINGDAO_SOURCES == {
         ARTICLE,
         WIKIDATA,
         CRI_GERMAN,
@@ -516,7 +532,7 @@ def test_standards_and_facilities(kg: zonegraph.KnowledgeGraph) -> None:
 @answers("people-and-roles")
 def test_people_and_roles(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("personLabel", "role", "context")
-    assert set(rows(kg, "people-and-roles", *cols)) == {
+    assert set(qingdao_rows(kg, "people-and-roles", *cols)) == {
         ("Han Lu", "author", str(ARTICLE)),
         ("Yu Fangping", "photographer", ZGR + "photo-sino-german-ecopark"),
         ("Zhao Shiyu", "director", ZGR + "iecz-management-committee"),
@@ -564,6 +580,8 @@ def test_search_labels(kg: zonegraph.KnowledgeGraph) -> None:
     assert set(rows(kg, "search-labels", "entity", "type", text="People's Republic")) == {
         (ZGR + "china", ZG + "Country"),
         (ZGR + "ministry-of-commerce-of-china", ZG + "GovernmentBody"),
+        # "State Council of the People's Republic of China", named by the parks of issue #18.
+        (ZGR + "state-council-of-china", ZG + "GovernmentBody"),
     }
     # Ontology classes are not entities.
     assert {r[0] for r in rows(kg, "search-labels", "entity", text="cooperation park")} == {
@@ -583,7 +601,9 @@ def test_search_labels(kg: zonegraph.KnowledgeGraph) -> None:
 def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
     res = run(kg, "place-hierarchy")
     got = [
-        (num(r["depth"]), s(r["childLabel"]), s(r["parentLabel"]), r["source"]) for r in res.rows
+        (num(r["depth"]), s(r["childLabel"]), s(r["parentLabel"]), r["source"])
+        for r in res.rows
+        if r["source"] in QINGDAO_SOURCES
     ]
     # Bottom up, each containment with the source that states it.
     assert got == [
@@ -598,6 +618,7 @@ def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
     park = [
         (num(r["depth"]), s(r["child"]), s(r["parent"]))
         for r in run(kg, "place-hierarchy", place=ECOPARK).rows
+        if r["source"] in QINGDAO_SOURCES
     ]
     # Sources place the Ecopark in the zone (China Daily), in the Qingdao
     # economic and technological development zone (CRI 2011, People's Daily
@@ -651,7 +672,7 @@ def test_reference_identifiers(kg: zonegraph.KnowledgeGraph) -> None:
 def test_disagreements(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("entityLabel", "kind", "aspectLabel", "value", "source")
     # Four sources give the Ecopark's area four values: each with its source.
-    assert rows(kg, "disagreements", *cols) == [
+    assert qingdao_rows(kg, "disagreements", *cols) == [
         (ECOPARK, "figure", "area", "10.0", str(PEOPLECN)),
         (ECOPARK, "figure", "area", "11.6", str(ECNS)),
         (ECOPARK, "figure", "area", "12.0", str(IHK)),

@@ -61,6 +61,19 @@ def test_a_skeleton_names_required_recommended_and_optional_properties(
     assert "A cooperation park needs its partner country" in text, "the shapes' messages are quoted"
 
 
+def test_optional_lines_explain_the_property_not_a_wrong_value(
+    kg: zonegraph.KnowledgeGraph,
+) -> None:
+    """An optional line is explained by the property's definition: the shape's message
+    for it describes a wrong value ("... but the linked node is not a zg:Event ...")."""
+    text = template(kg.ontology, kg.shapes, kg.data(), "zg:CooperationPark")
+    block = text[text.index("# optional: has event") : text.index("# zg:hasEvent")]
+    assert "An event that happened to the party" in block
+    assert "but the linked node is not" not in block
+    # A required line still quotes the shape, which says what is missing.
+    assert "A cooperation park needs its partner country" in text
+
+
 def test_a_figure_skeleton_follows_the_sparql_targeted_shapes(kg: zonegraph.KnowledgeGraph) -> None:
     text = template(kg.ontology, kg.shapes, kg.data(), "figure")
     assert "    zg:unit {{iri qudt:Unit}} ;" in text, (

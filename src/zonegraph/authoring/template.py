@@ -326,7 +326,7 @@ class TemplateBuilder:
             + (f"; {'; '.join(what)}" if what else "")
         )
         lines = textwrap.wrap(head, 96, subsequent_indent="    #   ")
-        for message in slot.messages[:1]:
+        for message in self._explanation(slot)[:1]:
             lines += textwrap.wrap(
                 message, 96, initial_indent="    #   ", subsequent_indent="    #   "
             )
@@ -340,6 +340,20 @@ class TemplateBuilder:
         )
         lines.append(("    # " + value.strip()) if slot.status == "optional" else value)
         return lines
+
+    def _explanation(self, slot: Slot) -> list[str]:
+        """What to say above a line. A required or recommended property quotes the
+        shape's message, which says what is missing; an optional one is explained by
+        the property's definition, since the shape's message describes a wrong value
+        ("... but the linked node is not ...") and reads as an error in a blank form."""
+        if slot.status == "optional":
+            definition = self.ontology.value(slot.path, _SKOS_DEFINITION)
+            if isinstance(definition, Literal):
+                return [str(definition)]
+        return slot.messages
+
+
+_SKOS_DEFINITION = URIRef("http://www.w3.org/2004/02/skos/core#definition")
 
 
 def _count(slot: Slot) -> str:
