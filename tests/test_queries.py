@@ -66,6 +66,14 @@ NEW_AREA_GOVERNMENT = "Qingdao West Coast New Area government"
 TRAINING = ZGR + "iecz-doctoral-postdoctoral-training"
 FUNDS = ZGR + "west-coast-new-area-manufacturing-support-funds"
 PARTNERSHIP = ZGR + "partnership-sino-german-ecopark-research"
+# Parks added for issue #18 by branch parks-c, each from two or more sources.
+JAPAN_ZONE = "China-Japan (Qingdao) Local Development Cooperation Demonstration Zone"
+JAPAN_ZONE_IRI = ZGR + "china-japan-qingdao-local-development-cooperation-demonstration-zone"
+SWISS_PARK = "Sino-Swiss International Industrial Innovation Park (Changzhou)"
+SWISS_PARK_IRI = ZGR + "sino-swiss-international-industrial-innovation-park-changzhou"
+ISRAEL_PLAN = ZGR + "china-israel-changzhou-innovation-park-co-construction-plan"
+IQINGDAO = URIRef(ZGS + "iqingdao-2021-02-08")
+MECHUBAN = URIRef(ZGS + "mechuban-2020-05")
 
 # Values for the required parameters, when a test runs every query.
 REQUIRED = {
@@ -125,6 +133,8 @@ def test_parks_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         (ECOPARK, "Germany", ("2011", GYEAR)),
         (BRITAIN_PARK, "United Kingdom", ("2017-11-09", DATE)),
         (RUSSIAN_PARK, "Russia", ("2018-04-21", DATE)),
+        # In the zone since 2020 (mechuban.com, May 2020).
+        (JAPAN_ZONE, "Japan", ("2020-05-14", DATE)),
     }
     # One row per park and source placing it in the zone.
     assert {(s(r["parkLabel"]), r["source"]) for r in res.rows} == {
@@ -134,8 +144,9 @@ def test_parks_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         (BRITAIN_PARK, IECZ),
         (RUSSIAN_PARK, ARTICLE),
         (RUSSIAN_PARK, IMSILKROAD),
+        (JAPAN_ZONE, MECHUBAN),
     }
-    assert len(res.rows) == 6
+    assert len(res.rows) == 7
     assert {s(r["zone"]) for r in res.rows} == {ZGR + "qingdao-iecz"}
     assert [s(r["parkLabel"]) for r in res.rows] == sorted(s(r["parkLabel"]) for r in res.rows)
 
@@ -192,12 +203,13 @@ def test_countries_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         ("Germany", "cooperation park", ZGR + "sino-german-ecopark"),
         ("United Kingdom", "cooperation park", ZGR + "china-britain-innovation-industry-park"),
         ("Russia", "cooperation park", ZGR + "sino-russian-cooperation-park"),
+        ("Japan", "cooperation park", JAPAN_ZONE_IRI),
         ("Germany", "programme", TRAINING),
         ("Denmark", "programme", TRAINING),
         ("Italy", "programme", TRAINING),
     }
     # Each source stating a park's partner country has its row.
-    assert len(res.rows) == 20
+    assert len(res.rows) == 22
     assert {r["source"] for r in res.rows} == {
         ARTICLE,
         CRI_GERMAN,
@@ -209,6 +221,8 @@ def test_countries_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         IECZ,
         SGEP,
         IMSILKROAD,
+        IQINGDAO,
+        MECHUBAN,
     }
 
 
@@ -271,6 +285,8 @@ def test_timeline(kg: zonegraph.KnowledgeGraph) -> None:
         (("2018-04-21", DATE), Decimal(2018), "agreement", ZONE, IMSILKROAD),
         (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, ARTICLE),
         (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, IMSILKROAD),
+        (("2020", GYEAR), Decimal(2020), "approval", JAPAN_ZONE, MECHUBAN),
+        (("2020-05-14", DATE), Decimal(2020), "launch", JAPAN_ZONE, MECHUBAN),
     ]
     assert all(r["year"].datatype == XSD_INTEGER for r in res.rows)
 
@@ -301,6 +317,13 @@ def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
         ("British Embassy in China", "deputy ambassador", "Christina Scott", str(IECZ)),
         ("British Chamber of Commerce", "president", "Carolyn Fairbairn", str(SGEP)),
         ("Qingdao Municipal Government", "deputy mayor", "Yao Jian", str(PEOPLECN)),
+        (
+            "China-Israel Management Office",
+            "deputy director",
+            "Zhao Dongliang",
+            ZGS + "changzhou-kjj-2016-04-20",
+        ),
+        ("Embassy of China in Israel", "ambassador", "Xiao Junzheng", ZGS + "peoplecn-2025-01-23"),
     }
     assert rows(kg, "post-holders", "roleLabel", "personLabel", organisation=COMMITTEE) == [
         ("director", "Zhao Shiyu")
@@ -319,6 +342,15 @@ def test_sectors_targeted(kg: zonegraph.KnowledgeGraph) -> None:
         ("intelligent manufacturing", PARTNERSHIP, "partnership", ZGR + "sino-german-ecopark"),
         ("manufacturing", FUNDS, "supports", ZGR + "qingdao-west-coast-new-area-government"),
         ("emerging industries", FUNDS, "supports", ZGR + "qingdao-west-coast-new-area-government"),
+        ("intelligent equipment", SWISS_PARK_IRI, "targets", SWISS_PARK_IRI),
+        ("carbon fiber composite materials", SWISS_PARK_IRI, "targets", SWISS_PARK_IRI),
+        ("biomedical and medical devices", SWISS_PARK_IRI, "targets", SWISS_PARK_IRI),
+        (
+            "energy conservation and environmental protection",
+            JAPAN_ZONE_IRI,
+            "targets",
+            JAPAN_ZONE_IRI,
+        ),
     }
     assert rows(kg, "sectors-targeted", "sectorLabel", "how", sector="robotics") == [
         ("robotics", "targets")
@@ -347,9 +379,13 @@ def test_collaboration_network(kg: zonegraph.KnowledgeGraph) -> None:
         ("Russia", COMMITTEE, RUSSIAN_PARK, "partnership"),
         ("Russia", "Vanke Group", RUSSIAN_PARK, "partnership"),
         ("Russia", "Wanhe Eurasia Capital", RUSSIAN_PARK, "partnership"),
+        # A park in the zone with a partner country and no partnership, backer or
+        # organisation based in it keeps its row (its zg:cooperatesWith partners are
+        # not among the links this query follows).
+        ("Japan", None, JAPAN_ZONE, None),
     }
     # Both governments' support is stated by three sources: a row for each.
-    assert len(run(kg, "collaboration-network").rows) == 17
+    assert len(run(kg, "collaboration-network").rows) == 18
 
 
 @answers("entity-facts")
@@ -489,6 +525,10 @@ def test_programmes_and_funds(kg: zonegraph.KnowledgeGraph) -> None:
         (TRAINING, "training programme", ZONE, "run by", "Italy"),
         # The passive-house trial the Ecopark runs (ECNS, 2014).
         (ZGR + "sino-german-ecopark-passive-house-trial", "programme", ECOPARK, "run by", None),
+        # The China-Israel Changzhou Innovation Park's Co-construction Plan (Wujin Daily, 2016).
+        (ISRAEL_PLAN, "programme", "Ministry of Economy of Israel", "run by", None),
+        (ISRAEL_PLAN, "programme", "Ministry of Science and Technology of China", "run by", None),
+        (ISRAEL_PLAN, "programme", "Jiangsu Provincial Government", "run by", None),
     }
     assert {r[0] for r in rows(kg, "programmes-and-funds", "programme", type="zg:Fund")} == {FUNDS}
 
@@ -526,6 +566,8 @@ def test_people_and_roles(kg: zonegraph.KnowledgeGraph) -> None:
         ("Carolyn Fairbairn", "president", ZGR + "british-chamber-of-commerce"),
         ("Yao Jian", "deputy mayor", ZGR + "qingdao-municipal-government"),
         ("Zhang Yixuan", "author", str(PEOPLECN)),
+        ("Zhao Dongliang", "deputy director", ZGR + "china-israel-management-office"),
+        ("Xiao Junzheng", "ambassador", ZGR + "chinese-embassy-in-israel"),
     }
     # Two sources name Zhao Shiyu's post differently: both are kept.
     assert rows(kg, "people-and-roles", "role", "contextLabel", "source", person="Zhao Shiyu") == [
@@ -575,6 +617,8 @@ def test_search_labels(kg: zonegraph.KnowledgeGraph) -> None:
         ZGR + "figure-sino-russian-cooperation-park-first-phase-area-2018-04-25",
         ZGR + "partnership-sino-russian-cooperation-park-development",
         str(IMSILKROAD),
+        # A park category (Valley News Live, 2021).
+        ZGR + "category-provincial-level-international-cooperation-park",
     }
     assert rows(kg, "search-labels", "entity", text="no such thing anywhere") == []
 
@@ -590,6 +634,7 @@ def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
         (4, ZONE, "Qingdao West Coast New Area", ARTICLE),
         (4, ZONE, "Qingdao West Coast New Area", CRI),
         (4, ZONE, "Qingdao West Coast New Area", IMSILKROAD),
+        (4, ZONE, "Qingdao West Coast New Area", MECHUBAN),
         (3, "Qingdao West Coast New Area", "Qingdao", ARTICLE),
         (2, "Qingdao", "Shandong", MSAMCONF),
         (1, "Shandong", "China", WIKIDATA),
@@ -611,6 +656,7 @@ def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
             (6, "sino-german-ecopark", ETDZ),
             (6, "sino-german-ecopark", "qingdao-iecz"),
             (6, "sino-german-ecopark", "qingdao-west-coast-new-area"),
+            (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
             (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
             (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
             (4, "qingdao-iecz", "qingdao-west-coast-new-area"),
@@ -656,6 +702,9 @@ def test_disagreements(kg: zonegraph.KnowledgeGraph) -> None:
         (ECOPARK, "figure", "area", "11.6", str(ECNS)),
         (ECOPARK, "figure", "area", "12.0", str(IHK)),
         (ECOPARK, "figure", "area", "30.0", str(SIEMENS)),
+        # Two releases give the Sino-Swiss park's planned area as about 65 ha and about 67 ha.
+        (SWISS_PARK, "figure", "planned area", "0.65", ZGS + "asiaone-2017-09-30"),
+        (SWISS_PARK, "figure", "planned area", "0.67", ZGS + "valleynewslive-2021-11-12"),
     ]
     assert rows(kg, "disagreements", "value", entity=RUSSIAN_PARK) == []
 
