@@ -72,6 +72,7 @@ JAPAN_ZONE_IRI = ZGR + "china-japan-qingdao-local-development-cooperation-demons
 SWISS_PARK = "Sino-Swiss International Industrial Innovation Park (Changzhou)"
 SWISS_PARK_IRI = ZGR + "sino-swiss-international-industrial-innovation-park-changzhou"
 ISRAEL_PLAN = ZGR + "china-israel-changzhou-innovation-park-co-construction-plan"
+ISRAEL_PARK_IRI = ZGR + "china-israel-changzhou-innovation-park"
 IQINGDAO = URIRef(ZGS + "iqingdao-2021-02-08")
 MECHUBAN = URIRef(ZGS + "mechuban-2020-05")
 
@@ -324,6 +325,13 @@ def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
             ZGS + "changzhou-kjj-2016-04-20",
         ),
         ("Embassy of China in Israel", "ambassador", "Xiao Junzheng", ZGS + "peoplecn-2025-01-23"),
+        # The same post, as China.org.cn's German service names it in 2018.
+        (
+            "China-Israel Management Office",
+            "deputy director",
+            "Zhao Dongliang",
+            ZGS + "chinaorg-de-2018-08-29",
+        ),
     }
     assert rows(kg, "post-holders", "roleLabel", "personLabel", organisation=COMMITTEE) == [
         ("director", "Zhao Shiyu")
@@ -351,6 +359,10 @@ def test_sectors_targeted(kg: zonegraph.KnowledgeGraph) -> None:
             "targets",
             JAPAN_ZONE_IRI,
         ),
+        ("medicine and health", ISRAEL_PARK_IRI, "targets", ISRAEL_PARK_IRI),
+        ("modern agriculture", ISRAEL_PARK_IRI, "targets", ISRAEL_PARK_IRI),
+        ("high-end manufacturing", ISRAEL_PARK_IRI, "targets", ISRAEL_PARK_IRI),
+        ("new materials", ISRAEL_PARK_IRI, "targets", ISRAEL_PARK_IRI),
     }
     assert rows(kg, "sectors-targeted", "sectorLabel", "how", sector="robotics") == [
         ("robotics", "targets")
@@ -568,6 +580,10 @@ def test_people_and_roles(kg: zonegraph.KnowledgeGraph) -> None:
         ("Zhang Yixuan", "author", str(PEOPLECN)),
         ("Zhao Dongliang", "deputy director", ZGR + "china-israel-management-office"),
         ("Xiao Junzheng", "ambassador", ZGR + "chinese-embassy-in-israel"),
+        ("Clarissa Maracci", "author", ZGS + "fattodiritto-2012-07-16"),
+        ("Zhang Bin", "author", ZGS + "jsw-2014-04-22"),
+        ("Qian Gang", "author", ZGS + "jsw-2014-04-22"),
+        ("Remo Daguati", "author", ZGS + "loc-2016-03-30"),
     }
     # Two sources name Zhao Shiyu's post differently: both are kept.
     assert rows(kg, "people-and-roles", "role", "contextLabel", "source", person="Zhao Shiyu") == [
@@ -696,8 +712,16 @@ def test_reference_identifiers(kg: zonegraph.KnowledgeGraph) -> None:
 @answers("disagreements")
 def test_disagreements(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("entityLabel", "kind", "aspectLabel", "value", "source")
+    wuhan = "Sino-French Wuhan Ecological Demonstration City"
+    zhenjiang = "Sino-Swiss Zhenjiang Ecological Industrial Park"
     # Four sources give the Ecopark's area four values: each with its source.
     assert rows(kg, "disagreements", *cols) == [
+        # The Wuhan city's investment (35 billion yuan of signed projects in 2019, 103.5
+        # billion in 2024) and planned area (about 30 km2 in 2017, 35 in 2019).
+        (wuhan, "figure", "investment", "35000000000.0", ZGS + "peopledaily-fr-2019-03-27"),
+        (wuhan, "figure", "investment", "103500000000.0", ZGS + "peoplecn-2024-03-21"),
+        (wuhan, "figure", "planned area", "30.0", ZGS + "wuhancityofdesign-2017-08-09"),
+        (wuhan, "figure", "planned area", "35.0", ZGS + "peopledaily-fr-2019-03-27"),
         (ECOPARK, "figure", "area", "10.0", str(PEOPLECN)),
         (ECOPARK, "figure", "area", "11.6", str(ECNS)),
         (ECOPARK, "figure", "area", "12.0", str(IHK)),
@@ -705,6 +729,9 @@ def test_disagreements(kg: zonegraph.KnowledgeGraph) -> None:
         # Two releases give the Sino-Swiss park's planned area as about 65 ha and about 67 ha.
         (SWISS_PARK, "figure", "planned area", "0.65", ZGS + "asiaone-2017-09-30"),
         (SWISS_PARK, "figure", "planned area", "0.67", ZGS + "valleynewslive-2021-11-12"),
+        # Floor space built in the Zhenjiang park: 225,800 m2 (2014), about 270,000 m2 (2016).
+        (zhenjiang, "figure", "built area", "0.2258", ZGS + "jsw-2014-04-22"),
+        (zhenjiang, "figure", "built area", "0.27", ZGS + "loc-2016-03-30"),
     ]
     assert rows(kg, "disagreements", "value", entity=RUSSIAN_PARK) == []
 
