@@ -105,6 +105,13 @@ def rows(
     return [tuple(s(r[c]) for c in cols) for r in run(kg, name, **params).rows]
 
 
+# Parks added for issue #18 by branch parks-c, each from two or more sources.
+JAPAN_ZONE = "China-Japan (Qingdao) Local Development Cooperation Demonstration Zone"
+JAPAN_ZONE_IRI = ZGR + "china-japan-qingdao-local-development-cooperation-demonstration-zone"
+ISRAEL_PLAN = ZGR + "china-israel-changzhou-innovation-park-co-construction-plan"
+MECHUBAN = URIRef(ZGS + "mechuban-2020-05")
+
+
 def qingdao_rows(
     kg: zonegraph.KnowledgeGraph, name: str, *cols: str, **params: Any
 ) -> list[tuple[Any, ...]]:
@@ -139,6 +146,8 @@ def test_parks_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         (ECOPARK, "Germany", ("2011", GYEAR)),
         (BRITAIN_PARK, "United Kingdom", ("2017-11-09", DATE)),
         (RUSSIAN_PARK, "Russia", ("2018-04-21", DATE)),
+        # In the zone since 2020 (mechuban.com, May 2020; issue #18).
+        (JAPAN_ZONE, "Japan", ("2020-05-14", DATE)),
     }
     # One row per park and source placing it in the zone.
     assert {(s(r["parkLabel"]), r["source"]) for r in res.rows} == {
@@ -148,8 +157,9 @@ def test_parks_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         (BRITAIN_PARK, IECZ),
         (RUSSIAN_PARK, ARTICLE),
         (RUSSIAN_PARK, IMSILKROAD),
+        (JAPAN_ZONE, MECHUBAN),
     }
-    assert len(res.rows) == 6
+    assert len(res.rows) == 7
     assert {s(r["zone"]) for r in res.rows} == {ZGR + "qingdao-iecz"}
     assert [s(r["parkLabel"]) for r in res.rows] == sorted(s(r["parkLabel"]) for r in res.rows)
 
@@ -206,12 +216,13 @@ def test_countries_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         ("Germany", "cooperation park", ZGR + "sino-german-ecopark"),
         ("United Kingdom", "cooperation park", ZGR + "china-britain-innovation-industry-park"),
         ("Russia", "cooperation park", ZGR + "sino-russian-cooperation-park"),
+        ("Japan", "cooperation park", JAPAN_ZONE_IRI),
         ("Germany", "programme", TRAINING),
         ("Denmark", "programme", TRAINING),
         ("Italy", "programme", TRAINING),
     }
     # Each source stating a park's partner country has its row.
-    assert len(res.rows) == 20
+    assert len(res.rows) == 22
     assert {r["source"] for r in res.rows} == {
         ARTICLE,
         CRI_GERMAN,
@@ -223,6 +234,8 @@ def test_countries_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         IECZ,
         SGEP,
         IMSILKROAD,
+        URIRef(ZGS + "iqingdao-2021-02-08"),
+        MECHUBAN,
     }
 
 
@@ -287,6 +300,8 @@ def test_timeline(kg: zonegraph.KnowledgeGraph) -> None:
         (("2018-04-21", DATE), Decimal(2018), "agreement", ZONE, IMSILKROAD),
         (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, ARTICLE),
         (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, IMSILKROAD),
+        (("2020", GYEAR), Decimal(2020), "approval", JAPAN_ZONE, MECHUBAN),
+        (("2020-05-14", DATE), Decimal(2020), "launch", JAPAN_ZONE, MECHUBAN),
     ]
     assert all(r["year"].datatype == XSD_INTEGER for r in res.rows)
 
@@ -363,9 +378,13 @@ def test_collaboration_network(kg: zonegraph.KnowledgeGraph) -> None:
         ("Russia", COMMITTEE, RUSSIAN_PARK, "partnership"),
         ("Russia", "Vanke Group", RUSSIAN_PARK, "partnership"),
         ("Russia", "Wanhe Eurasia Capital", RUSSIAN_PARK, "partnership"),
+        # A park in the zone with a partner country and no partnership, backer or
+        # organisation based in it keeps its row (its zg:cooperatesWith partners are
+        # not among the links this query follows).
+        ("Japan", None, JAPAN_ZONE, None),
     }
     # Both governments' support is stated by three sources: a row for each.
-    assert len(run(kg, "collaboration-network").rows) == 17
+    assert len(run(kg, "collaboration-network").rows) == 18
 
 
 @answers("entity-facts")
@@ -505,6 +524,10 @@ def test_programmes_and_funds(kg: zonegraph.KnowledgeGraph) -> None:
         (TRAINING, "training programme", ZONE, "run by", "Italy"),
         # The passive-house trial the Ecopark runs (ECNS, 2014).
         (ZGR + "sino-german-ecopark-passive-house-trial", "programme", ECOPARK, "run by", None),
+        # The China-Israel Changzhou Innovation Park's Co-construction Plan (Wujin Daily, 2016).
+        (ISRAEL_PLAN, "programme", "Ministry of Economy of Israel", "run by", None),
+        (ISRAEL_PLAN, "programme", "Ministry of Science and Technology of China", "run by", None),
+        (ISRAEL_PLAN, "programme", "Jiangsu Provincial Government", "run by", None),
     }
     assert {r[0] for r in rows(kg, "programmes-and-funds", "programme", type="zg:Fund")} == {FUNDS}
 
@@ -593,6 +616,8 @@ def test_search_labels(kg: zonegraph.KnowledgeGraph) -> None:
         ZGR + "figure-sino-russian-cooperation-park-first-phase-area-2018-04-25",
         ZGR + "partnership-sino-russian-cooperation-park-development",
         str(IMSILKROAD),
+        # A park category (Valley News Live, 2021).
+        ZGR + "category-provincial-level-international-cooperation-park",
     }
     assert rows(kg, "search-labels", "entity", text="no such thing anywhere") == []
 
