@@ -28,7 +28,7 @@ from .rdf.turtle_writer import leading_comments
 from .reason import inferred as _inferred
 from .reason.core import Vocabulary, validation_ontology
 from .reason.inferred_cache import InferredCache
-from .sparql import lookup
+from .sparql import adhoc, lookup
 from .sparql.catalogue import CannedQuery, Catalogue
 from .sparql.params import LabelIndex
 from .sparql.results import QueryResult
@@ -238,17 +238,21 @@ class KnowledgeGraph:
         return sorted(self.catalogue, key=lambda q: q.name)
 
     def query(
-        self, name: str, params: Mapping[str, str | Node] | None = None, **kwargs: str | Node
+        self, query: str, /, params: Mapping[str, object] | None = None, **kwargs: object
     ) -> QueryResult:
-        """Run the canned query *name*; parameters by keyword or as a mapping.
+        """Run a canned query by name (``"parks-of-zone"``: lower-case letters, digits and
+        ``-`` only) or SPARQL text (anything else); parameters by keyword or as a mapping.
 
-        Entity parameters take an IRI, a prefixed name or a label; each value is
-        bound as an RDF term.
+        A canned query's entity parameters take an IRI, a prefixed name or a label;
+        SPARQL text's take RDF terms (or int, Decimal, date...). Either way each value
+        is bound as an RDF term, and SERVICE is refused as in ``zonegraph sparql``.
         """
-        canned = self.catalogue.get(name)
         given = {**(params or {}), **kwargs}
-        bindings = self.bind(canned, given)
-        return self._run(canned.text, bindings, name=f"queries/{name}.rq")
+        if not adhoc.is_query_name(query):
+            return self.sparql(query, bindings=adhoc.terms(query, given))
+        canned = adhoc.canned(self.catalogue, query)
+        bindings = self.bind(canned, adhoc.as_text(given))
+        return self._run(canned.text, bindings, name=f"queries/{query}.rq")
 
     def _run(
         self,
