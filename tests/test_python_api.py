@@ -73,6 +73,20 @@ def test_an_unknown_name_says_how_sparql_text_is_told_apart(
     hint = caught.value.hint or ""
     assert "parks-of-zone" in hint
     assert "SPARQL text" in hint
+    # a mistyped name is still a name, not SPARQL with a syntax error
+    with pytest.raises(zonegraph.UnknownQueryError, match="Parks-of-zone"):
+        kg.query("Parks-of-zone")
+
+
+def test_the_command_and_the_web_api_run_canned_queries_only(
+    kg: zonegraph.KnowledgeGraph,
+) -> None:
+    """``zonegraph query NAME`` and ``/api/queries/NAME`` call ``kg.canned``: SPARQL text
+    given as a name is an unknown query there, never run."""
+    assert len(kg.canned("parks-of-zone")) == len(kg.query("parks-of-zone"))
+    with pytest.raises(zonegraph.UnknownQueryError) as caught:
+        kg.canned("SELECT * WHERE { ?s ?p ?o }")
+    assert "kg.query" not in str(caught.value), "no Python advice on the command line"
 
 
 # -- QueryResult: iteration, truth, ASK and CONSTRUCT -----------------------------------

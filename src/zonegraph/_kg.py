@@ -240,19 +240,21 @@ class KnowledgeGraph:
     def query(
         self, query: str, /, params: Mapping[str, object] | None = None, **kwargs: object
     ) -> QueryResult:
-        """Run a canned query by name (``"parks-of-zone"``: lower-case letters, digits and
-        ``-`` only) or SPARQL text (anything else); parameters by keyword or as a mapping.
-
-        A canned query's entity parameters take an IRI, a prefixed name or a label;
-        SPARQL text's take RDF terms (or int, Decimal, date...). Either way each value
-        is bound as an RDF term, and SERVICE is refused as in ``zonegraph sparql``.
-        """
+        """Run a canned query by name (text without whitespace: ``"parks-of-zone"``) or
+        SPARQL text (anything else); parameters by keyword or as a mapping, each bound as
+        an RDF term (SPARQL text's: rdflib terms or int, Decimal, date...)."""
         given = {**(params or {}), **kwargs}
         if not adhoc.is_query_name(query):
             return self.sparql(query, bindings=adhoc.terms(query, given))
-        canned = adhoc.canned(self.catalogue, query)
-        bindings = self.bind(canned, adhoc.as_text(given))
-        return self._run(canned.text, bindings, name=f"queries/{query}.rq")
+        adhoc.canned(self.catalogue, query)  # unknown: says how SPARQL text is told apart
+        return self.canned(query, adhoc.as_text(given))
+
+    def canned(self, name: str, params: Mapping[str, str | Node] | None = None) -> QueryResult:
+        """Run the canned query *name* only (what a URL or the command names); an entity
+        parameter takes an IRI, a prefixed name or a label."""
+        canned = self.catalogue.get(name)
+        bindings = self.bind(canned, params or {})
+        return self._run(canned.text, bindings, name=f"queries/{name}.rq")
 
     def _run(
         self,
