@@ -717,8 +717,6 @@ OWL2_DATATYPES = {
 
 #: Datatypes zonegraph uses that OWL 2 DL reasoners do not know, and why it keeps them.
 OUTSIDE_OWL2 = {
-    str(XSD.date): "zg:holdsOn: a figure holds on a calendar day, as its source says; "
-    "xsd:dateTime would invent a time of day",
     str(RDF.langString): "zg:aim, zg:purpose, zg:participants: the source's words with "
     "their language (RDF 1.1's type for language-tagged strings, after rdf:PlainLiteral)",
 }

@@ -28,7 +28,7 @@ from .rdf.turtle_writer import leading_comments
 from .reason import inferred as _inferred
 from .reason.core import Vocabulary, validation_ontology
 from .reason.inferred_cache import InferredCache
-from .sparql import lookup
+from .sparql import adhoc, lookup
 from .sparql.catalogue import CannedQuery, Catalogue
 from .sparql.params import LabelIndex
 from .sparql.results import QueryResult
@@ -238,16 +238,22 @@ class KnowledgeGraph:
         return sorted(self.catalogue, key=lambda q: q.name)
 
     def query(
-        self, name: str, params: Mapping[str, str | Node] | None = None, **kwargs: str | Node
+        self, query: str, /, params: Mapping[str, object] | None = None, **kwargs: object
     ) -> QueryResult:
-        """Run the canned query *name*; parameters by keyword or as a mapping.
-
-        Entity parameters take an IRI, a prefixed name or a label; each value is
-        bound as an RDF term.
-        """
-        canned = self.catalogue.get(name)
+        """Run a canned query by name (text without whitespace: ``"parks-of-zone"``) or
+        SPARQL text (anything else); parameters by keyword or as a mapping, each bound as
+        an RDF term (SPARQL text's: rdflib terms or int, Decimal, date...)."""
         given = {**(params or {}), **kwargs}
-        bindings = self.bind(canned, given)
+        if not adhoc.is_query_name(query):
+            return self.sparql(query, bindings=adhoc.terms(query, given))
+        adhoc.canned(self.catalogue, query)  # unknown: says how SPARQL text is told apart
+        return self.canned(query, adhoc.as_text(given))
+
+    def canned(self, name: str, params: Mapping[str, str | Node] | None = None) -> QueryResult:
+        """Run the canned query *name* only (what a URL or the command names); an entity
+        parameter takes an IRI, a prefixed name or a label."""
+        canned = self.catalogue.get(name)
+        bindings = self.bind(canned, params or {})
         return self._run(canned.text, bindings, name=f"queries/{name}.rq")
 
     def _run(

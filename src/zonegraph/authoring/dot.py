@@ -235,15 +235,24 @@ class Dot:
             f"  {self.node(s)} -> {self.node(o)} [label={quote(_wrap(label, 18))}{extra}];"
         )
 
-    def text(self, *, legend: Iterable[tuple[str, str, str, str]] | None = None) -> str:
+    def text(
+        self,
+        *,
+        legend: Iterable[tuple[str, str, str, str]] | None = None,
+        kinds_in_legend: bool = True,
+        font: int = 11,
+    ) -> str:
+        """The digraph; the legend lists the kinds drawn (unless *kinds_in_legend* is
+        False: clusters name them) and the rows of *legend*; *font*: the nodes' size."""
         order = {k.name: i for i, k in enumerate((*self.view.kinds, OTHER))}
-        kinds = sorted(self.kinds, key=lambda k: order.get(k.name, 99))
+        drawn = self.kinds if kinds_in_legend else []
+        kinds = sorted(drawn, key=lambda k: order.get(k.name, 99))
         rows = [(k.name, k.fill, k.border, k.shape) for k in kinds] + list(legend or [])
         head = [
             "digraph zonegraph {",
             f'  graph [rankdir={self.rankdir}, fontname="Helvetica", fontsize=18, labelloc=t, '
             f"label={quote(self.title)}, pad=0.3, nodesep=0.35, ranksep=0.6, bgcolor=white];",
-            '  node [fontname="Helvetica", fontsize=11, style="filled,rounded", '
+            f'  node [fontname="Helvetica", fontsize={font}, style="filled,rounded", '
             'margin="0.12,0.06"];',
             '  edge [fontname="Helvetica", fontsize=9, color="#555555", fontcolor="#333333", '
             "arrowsize=0.7];",

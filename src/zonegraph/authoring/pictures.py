@@ -4,10 +4,10 @@
   partner countries, institutes, companies and the bodies that manage and
   support them;
 * :func:`entity_dot`: one entity and everything linked to it;
-* :func:`ontology_dot`: the class diagram (subclass links, and object
-  properties from domain to range);
-* :func:`timeline_dot`: launches and other events, and dated figures, on a
-  time axis (positions computed here, drawn by Graphviz's ``neato -n``).
+* :func:`ontology_dot`: the class hierarchy, top down, one box per branch;
+* :func:`timeline_dot`: launches and other events, and dated figures, in date
+  order on a vertical time axis (positions computed here, drawn by Graphviz's
+  ``neato -n``).
 
 The nodes, their kinds and the legend are :mod:`zonegraph.authoring.dot`'s;
 :mod:`zonegraph.authoring.draw` renders the text with Graphviz.
@@ -15,6 +15,7 @@ The nodes, their kinds and the legend are :mod:`zonegraph.authoring.dot`'s;
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -157,8 +158,12 @@ def entity_dot(data: Graph, ontology: Graph, entity: URIRef) -> str:
 
 
 def ontology_dot(ontology: Graph) -> str:
-    """The class diagram: zg: classes, subclass links (hollow arrows) and object
-    properties from domain to range (dashed, labelled)."""
+    """The class hierarchy, top down: zg: classes in one box per branch of the ontology
+    (the kinds of :data:`ONTOLOGY_KINDS`), parents above their subclasses, hollow arrows
+    from subclass to parent. The relations between classes are not drawn: their edges
+    crossed the hierarchy into a tangle; the ontology reference lists each property's
+    domain and range. A parent's leaf subclasses take two rows when there are more than
+    three, so that the picture fits a slide's width."""
     view = View(Graph(), ontology, ONTOLOGY_KINDS)
     classes = sorted(
         c
@@ -167,31 +172,72 @@ def ontology_dot(ontology: Graph) -> str:
     )
     for c in classes:  # so that kinds (colours) apply to the classes themselves
         view.data.add((c, RDF.type, c))
-    dot = Dot(view, "The zonegraph ontology: classes and relations", rankdir="BT")
+    parents: dict[URIRef, list[URIRef]] = {
+        c: sorted(p for p in ontology.objects(c, RDFS.subClassOf) if isinstance(p, URIRef))
+        for c in classes
+    }
+    parents = {c: [p for p in ps if p in classes] for c, ps in parents.items()}
+    children = {c: [k for k in classes if c in parents[k]] for c in classes}
+    title = "The zonegraph ontology: class hierarchy (hollow arrow: subclass of)"
+    dot = Dot(view, title, rankdir="TB")
+    branches: dict[str, list[URIRef]] = {}
     for c in classes:
-        dot.node(c)
+        branches.setdefault(view.kind(c).name, []).append(c)
+    order = {k.name: i for i, k in enumerate((*ONTOLOGY_KINDS, OTHER))}
+    for n, name in enumerate(sorted(branches, key=lambda b: order.get(b, 99))):
+        kind = view.kind(branches[name][0])
+        dot.lines += [
+            f"  subgraph cluster_{n} {{",
+            f'    graph [label={quote(name)}, labeljust=l, fontsize=13, style="rounded,filled", '
+            f'fillcolor="#fafafa", color="{kind.border}", fontcolor="{kind.border}"];',
+        ]
+        for c in branches[name]:
+            dot.node(c)
+            dot.lines[-1] = "  " + dot.lines[-1]
+        dot.lines.append("  }")
+    for parent in classes:
+        leaves = [c for c in children[parent] if not children[c]]
+        for c in children[parent]:
+            # leaves of a parent with many: every other one a row lower
+            stagger = len(leaves) > 3 and c in leaves and leaves.index(c) % 2 == 1
+            dot.lines.append(
+                f"  {dot.node(parent)} -> {dot.node(c)} [dir=back, arrowtail=empty, "
+                f'color="#333333"{", minlen=2" if stagger else ""}];'
+            )
+    dot.lines += _below_the_largest_tree(dot, classes, parents)
+    return dot.text(kinds_in_legend=False, font=13)
+
+
+def _below_the_largest_tree(
+    dot: Dot, classes: list[URIRef], parents: dict[URIRef, list[URIRef]]
+) -> list[str]:
+    """Invisible edges that put the smaller hierarchies in a row below the largest one
+    (side by side they made a picture four times as wide as high)."""
+    tree = {c: c for c in classes}
+
+    def root(c: URIRef) -> URIRef:
+        while tree[c] != c:
+            c = tree[c]
+        return c
+
     for c in classes:
-        for parent in sorted(ontology.objects(c, RDFS.subClassOf), key=str):
-            if parent in classes:
-                dot.lines.append(
-                    f'  {dot.node(c)} -> {dot.node(parent)} [arrowhead=empty, color="#333333"];'
-                )
-    for prop in sorted(view.object_properties(), key=str):
-        if not view.preferred(prop) or not str(prop).startswith(str(ZG)):
-            continue
-        parent_drawn = any(
-            p in view.object_properties() and str(p).startswith(str(ZG))
-            for p in ontology.objects(prop, RDFS.subPropertyOf)
-        )
-        for domain in sorted(ontology.objects(prop, RDFS.domain), key=str):
-            for rng in sorted(ontology.objects(prop, RDFS.range), key=str):
-                if domain in classes and rng in classes and not parent_drawn:
-                    dot.edge(domain, view.label(prop), rng, style="dashed")
-    legend = [
-        ("solid, hollow arrow: subclass of", "#ffffff", "#ffffff", "box"),
-        ("dashed, labelled: property, domain to range", "#ffffff", "#ffffff", "box"),
-    ]
-    return dot.text(legend=legend)
+        for p in parents[c]:
+            a, b = sorted((root(c), root(p)))
+            tree[b] = a
+    members: dict[URIRef, list[URIRef]] = {}
+    for c in classes:
+        members.setdefault(root(c), []).append(c)
+    largest = max(sorted(members), key=lambda r: len(members[r]))
+    depth: dict[URIRef, int] = {}
+
+    def level(c: URIRef) -> int:
+        if c not in depth:
+            depth[c] = 1 + max((level(p) for p in parents[c]), default=0)
+        return depth[c]
+
+    anchor = max(members[largest], key=lambda c: (level(c), str(c)))
+    tops = [c for c in classes if root(c) != largest and not parents[c]]
+    return [f"  {dot.node(anchor)} -> {dot.node(c)} [style=invis];" for c in tops]
 
 
 # -- timeline ------------------------------------------------------------------------
@@ -203,12 +249,21 @@ class _Mark:
     date: str
     text: str
     kind: Kind
-    above: bool
+    event: bool
 
 
-def timeline_dot(data: Graph, ontology: Graph) -> str:
-    """Events (above the axis) and dated figures (below) on a time axis: DOT with
-    fixed positions, for Graphviz's ``neato -n`` (:func:`render` picks it)."""
+#: The timeline's sizes, in points: a row per mark or year, the label font.
+_ROW, _FONT, _GAP = 22.0, 12.0, 12.0
+
+
+def _text_width(text: str, size: float = _FONT) -> float:
+    """A generous width of *text* in points: DejaVu Sans (what "Helvetica" usually resolves
+    to) averages under 0.6 em a character, East Asian characters take a full em. The
+    timeline's label boxes are this wide, so Graphviz's bounding box holds the text."""
+    return size * sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+
+
+def _timeline_marks(data: Graph, ontology: Graph) -> list[_Mark]:
     view = View(data, ontology)
     marks: list[_Mark] = []
     for event in view.members(ZG.Event):
@@ -222,73 +277,79 @@ def timeline_dot(data: Graph, ontology: Graph) -> str:
         subject = data.value(figure, ZG.figureOf)
         if date is not None:
             about = f" ({view.label(subject)})" if subject is not None else ""
-            marks.append(
-                _Mark(
-                    _year(str(date)),
-                    str(date),
-                    view.figure_label(figure) + about,
-                    view.kind(figure),
-                    False,
-                )
-            )
+            text = view.figure_label(figure) + about
+            marks.append(_Mark(_year(str(date)), str(date), text, view.kind(figure), False))
     if not marks:
         raise DrawError(
             "the graph holds no dated events or figures", hint="add zg:Event nodes with zg:date"
         )
-    marks.sort(key=lambda m: (m.year, m.text))
-    first, last = int(min(m.year for m in marks)), int(max(m.year for m in marks)) + 1
-    left, span, row = 40.0, 620.0, 20.0
-    scale = span / max(1, last - first)
+    return sorted(marks, key=lambda m: (m.year, not m.event, m.date, m.text))
 
-    def x(year: float) -> float:
-        return left + (year - first) * scale
 
-    above = [m for m in marks if m.above]
-    below = [m for m in marks if not m.above]
-    axis = 70 + row * (len(below) + 1)
+def timeline_dot(data: Graph, ontology: Graph) -> str:
+    """A vertical time axis: a row per year, then a row per event (left of the axis) or
+    dated figure (right of it) in date order, evenly spaced, each with its date beside the
+    axis and its label beyond. Positions are computed here (DOT for Graphviz's ``neato -n``,
+    which :func:`render` picks) because no layout engine keeps a time order and text
+    alignment together; every label sits on its own row, so nothing crosses it."""
+    marks = _timeline_marks(data, ontology)
+    heads = (("events", _EVENT, -1), ("dated figures", _FIGURE, 1))
+    date_w = max(_text_width(m.date) for m in marks)
+    widths = {
+        sign: max([_text_width(m.text) for m in marks if m.event == (sign < 0)] + [_text_width(h)])
+        for h, _, sign in heads
+    }
+    axis_x = widths[-1] + date_w + 3 * _GAP
+    rows: list[tuple[int, _Mark | None]] = []  # (year, mark), None: the year's own row
+    for m in marks:
+        if not rows or rows[-1][0] != int(m.year):
+            rows.append((int(m.year), None))
+        rows.append((int(m.year), m))
+    top = (len(rows) + 1) * _ROW
     lines = [
         "digraph timeline {",
-        '  graph [fontname="Helvetica", fontsize=18, labelloc=t, '
+        '  graph [fontname="Helvetica", fontsize=20, labelloc=t, '
         'label="Timeline: events and dated figures", pad=0.3, bgcolor=white, '
         "splines=line, outputorder=edgesfirst];",
-        '  node [fontname="Helvetica", fontsize=11, fixedsize=false];',
-        '  edge [arrowhead=none, color="#888888", style=dashed];',
-        f'  a0 [shape=point, width=0.01, pos="{left - 20:.0f},{axis:.0f}!"];',
-        f'  a1 [shape=point, width=0.01, pos="{left + span + 20:.0f},{axis:.0f}!"];',
-        '  a0 -> a1 [style=solid, color="#333333", penwidth=2];',
+        f'  node [fontname="Helvetica", fontsize={_FONT:.0f}, fixedsize=true, '
+        'height=0.3, fontcolor="#1a1a1a"];',
+        '  edge [arrowhead=none, color="#333333", penwidth=2];',
+        f"  a0 [shape=point, width=0.01, {_at(axis_x, top - _ROW / 2)}];",
+        f"  a1 [shape=point, width=0.01, {_at(axis_x, _ROW / 2)}];",
+        '  a0 -> a1 [id="axis"];',
     ]
-    for year in range(first, last + 1):
-        lines.append(
-            f'  y{year} [shape=plaintext, label="{year}", fontcolor="#333333", '
-            f"{_at(x(year), axis - 16)}];"
-        )
-        lines.append(f'  t{year} [shape=point, width=0.06, color="#333333", {_at(x(year), axis)}];')
-    for group, sign in ((above, 1), (below, -1)):
-        for i, m in enumerate(group):
-            level = (i + 1) if sign > 0 else (len(group) - i)
-            y = axis + sign * (14 + row * level) + (0 if sign > 0 else -12)
-            px = x(m.year)
-            text = f"{m.date}  {m.text}"
-            width = 6.2 * len(text)
-            n = f"m{'a' if sign > 0 else 'b'}{i}"
-            lines.append(f"  {n}p [{_dot_style(m.kind, 0.12)}, {_at(px, axis)}];")
-            lines.append(f"  {n}q [{_dot_style(m.kind, 0.08)}, {_at(px, y)}];")
-            lines.append(f'  {n}p -> {n}q [color="{m.kind.border}"];')
+    for i, (head, kind, sign) in enumerate(heads):
+        style = f'fontcolor="{kind.border}", fontname="Helvetica-Bold"'
+        edge = axis_x + sign * (date_w + 2 * _GAP)
+        lines.append(_box(f"h{i}", head, edge, top, sign, widths[sign], style))
+    for i, (year, mark) in enumerate(rows):
+        y = top - (i + 1) * _ROW
+        if mark is None:
             lines.append(
-                f"  {n} [shape=plaintext, label={quote(text)}, {_at(px + 8 + width / 2, y)}];"
+                f'  y{i} [shape=box, style="rounded,filled", fillcolor="#333333", '
+                'color="#333333", fontcolor=white, fontname="Helvetica-Bold", width=0.7, '
+                f'height=0.26, label="{year}", {_at(axis_x, y)}];'
             )
-    legend_y = axis - row * (len(below) + 1) - 44
-    for i, (name, kind) in enumerate(
-        (("event (above the axis)", _EVENT), ("figure (below the axis)", _FIGURE))
-    ):
-        lx = left + i * 220
-        lines.append(f"  l{i}p [{_dot_style(kind, 0.12)}, {_at(lx, legend_y)}];")
-        lines.append(
-            f"  l{i} [shape=plaintext, label={quote(name)}, "
-            f"{_at(lx + 10 + 3.1 * len(name), legend_y)}];"
-        )
+            continue
+        sign = -1 if mark.event else 1
+        text_w = _text_width(mark.text)
+        lines += [
+            f"  p{i} [{_dot_style(mark.kind, 0.13)}, {_at(axis_x, y)}];",
+            _box(f"d{i}", mark.date, axis_x + sign * _GAP, y, sign, date_w, 'fontcolor="#555555"'),
+            _box(f"t{i}", mark.text, axis_x + sign * (date_w + 2 * _GAP), y, sign, text_w, ""),
+        ]
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _box(name: str, text: str, edge: float, y: float, sign: int, width: float, extra: str) -> str:
+    """A plain text box *width* points wide whose inner edge is at *edge*, text aligned
+    to that edge: to the right of it for *sign* 1, to the left for -1."""
+    centre = edge + sign * width / 2
+    end = "\\l" if sign > 0 else "\\r"
+    body = quote(text)[1:-1]
+    attrs = f'shape=plaintext, width={width / 72:.3f}, label="{body}{end}", {_at(centre, y)}'
+    return f"  {name} [{attrs}{', ' + extra if extra else ''}];"
 
 
 def _at(x: float, y: float) -> str:

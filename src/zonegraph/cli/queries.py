@@ -79,7 +79,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 def query_cmd(ctx: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run the canned query NAME; entity parameters take an IRI, prefixed name or label."""
     try:
-        result = ctx.kg().query(name, _parse_params(params))
+        result = ctx.kg().canned(name, _parse_params(params))
     except ZonegraphError as exc:
         fail(exc)
     click.echo(result.serialize(fmt), nl=fmt == "table")

@@ -11,16 +11,18 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.query import ResultRow
+from rdflib.term import Identifier, Node
 
 from ..rdf.namespaces import bind_prefixes, shorten
+from .frames import pandas_module, to_dataframe
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "xml")
@@ -58,22 +60,42 @@ class QueryResult:
         names = variables or tuple(self.vars)
         return [tuple(to_python(row.get(v)) for v in names) for row in self.rows]
 
+    def __iter__(self) -> Iterator[Any]:
+        """As rdflib's ``Result``: SELECT rows as ``rdflib.query.ResultRow`` (``row.park``,
+        ``row["park"]``, ``row[0]``, ``row.asdict()``; None where unbound), the ASK answer,
+        or the CONSTRUCT / DESCRIBE graph's triples."""
+        if self.kind == "ASK":
+            return iter([bool(self.boolean)])
+        if self.graph is not None:
+            return iter(self.graph)
+        labels = [Variable(v) for v in self.vars]
+        return (
+            ResultRow(
+                {Variable(k): cast(Identifier, t) for k, t in row.items() if t is not None}, labels
+            )
+            for row in self.rows
+        )
+
+    def __bool__(self) -> bool:
+        """The answer of an ASK; otherwise whether there is any row or triple."""
+        if self.kind == "ASK":
+            return bool(self.boolean)
+        return len(self) > 0
+
     def to_dataframe(self) -> Any:
-        """The SELECT rows as a ``pandas.DataFrame``, one column per variable, of the
-        Python values :meth:`values` gives (``None`` where unbound).
+        """The SELECT rows as a ``pandas.DataFrame``, one column per variable, typed by
+        the literals' datatypes: ``Int64``, ``Float64``, ``datetime64``, ``string``...
+        (:mod:`zonegraph.sparql.frames` gives the rules).
 
         pandas is optional: ``pip install 'zonegraph[pandas]'``.
         """
-        import importlib
-
-        try:
-            pandas = importlib.import_module("pandas")
-        except ImportError as exc:
-            hint = "pip install 'zonegraph[pandas]'"
-            raise ImportError(f"QueryResult.to_dataframe() needs pandas: {hint}") from exc
+        pandas_module()  # ImportError naming the extra, before any other complaint
         if self.kind != "SELECT":
-            raise ValueError(f"a {self.kind} result has no rows for a DataFrame")
-        return pandas.DataFrame(self.tuples(), columns=list(self.vars))
+            raise ValueError(
+                f"a {self.kind} result has no rows for a DataFrame"
+                + (" (its graph is result.graph)" if self.graph is not None else "")
+            )
+        return to_dataframe(self.vars, self.rows)
 
     def serialize(self, fmt: str = "table", *, width: int | None = None) -> str:
         """Render as ``table``, ``csv``, ``tsv``, ``json``, ``xml``; a graph in an RDF format."""

@@ -161,7 +161,7 @@ def _run_query(kg: KnowledgeGraph, task: QueryTask) -> Reply:
     from ..sparql.guard import refuse_outside_access
 
     if task.name is not None:
-        result = kg.query(task.name, task.params)
+        result = kg.canned(task.name, task.params)
     else:
         prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
         if task.default_graphs or task.named_graphs:
