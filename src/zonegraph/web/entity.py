@@ -12,7 +12,7 @@ Jinja2 templates; :class:`~zonegraph.web.pages.Pages` holds the graph and the la
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -248,7 +248,7 @@ class EntityFacts:
         for prop, heading in _SOURCE_FIELDS:
             found = dict.fromkeys(o for o, _n in self.objects(self.iri, prop))
             if found:
-                fields.append((heading, [pages.view(o) for o in found]))
+                fields.append((heading, [_linked(pages.view(o)) for o in found]))
         by_class: dict[Node, set[URIRef]] = defaultdict(set)
         typed: set[URIRef] = set()
         for s, c in graph.subject_objects(RDF.type):
@@ -270,6 +270,13 @@ class EntityFacts:
             entity_count=len(placed),
             store=f"/store?graph={quote(str(self.iri), safe='')}",
         )
+
+
+def _linked(view: TermView) -> TermView:
+    """A literal web address (a source's ``schema:url``) as a link to it."""
+    if view.kind == "literal" and view.text.startswith(("http://", "https://")):
+        return replace(view, href=view.text, kind="iri", external=True, title=view.text)
+    return view
 
 
 def _anchor(p: Node) -> str:
