@@ -414,6 +414,7 @@ def test_search_finds_labels_and_alternative_labels_in_every_language(
     assert r.status_code == 200
     hits = _section(r.text, 'id="hits"', "</ol>")
     assert "/id/sino-german-ecopark" in parse(hits).links
+    assert parse(hits).links[0] == "/id/sino-german-ecopark"  # the best match first
     expected = {row["entity"] for row in srv.kg.query("search-labels", text="Ecopark").rows}
     assert len(parse(hits).links) >= len(expected)  # each entity (and its types) linked
     zh = http.get("/search", params={"q": "青岛国际"}).text

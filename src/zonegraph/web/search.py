@@ -32,8 +32,11 @@ class Hit:
     matched: list[TermView] = field(default_factory=list)
 
 
-def hits(pages: Pages, body: bytes) -> list[Hit]:
-    """The entities of a ``search-labels`` answer (SPARQL 1.1 JSON results), in its order."""
+def hits(pages: Pages, body: bytes, text: str) -> list[Hit]:
+    """The entities of a ``search-labels`` answer (SPARQL 1.1 JSON results), best first:
+    a label that is *text* itself, then one starting with it, then the shortest label
+    (the query orders by label; "Sino-German Ecopark" should come before "Area of the
+    Sino-German Ecopark, 2018" when one searches "ecopark")."""
     data = json.loads(body)
     found: dict[str, Hit] = {}
     for row in data["results"]["bindings"]:
@@ -51,4 +54,13 @@ def hits(pages: Pages, body: bytes) -> list[Hit]:
             view = pages.view(URIRef(kind["value"]))
             if view not in hit.types:
                 hit.types.append(view)
-    return list(found.values())
+    wanted = text.casefold().strip()
+
+    def rank(hit: Hit) -> tuple[int, int]:
+        labels = [m.text.casefold() for m in hit.matched] or [hit.entity.text.casefold()]
+        if wanted in labels:
+            return (0, 0)
+        starts = any(label.startswith(wanted) for label in labels)
+        return (1 if starts else 2, min(len(label) for label in labels))
+
+    return sorted(found.values(), key=rank)  # stable: the query's order among equals

@@ -196,7 +196,7 @@ class Server(ProtocolRoutes):
             reply = await self.run(task, self.client(request))
             if not reply.ok:
                 raise HttpError(reply.status, reply.message, reply.hint)
-            hits = search.hits(self.pages, reply.body)
+            hits = search.hits(self.pages, reply.body, q)
         return html_response(self.pages.search(q, hits))
 
     def resource(self, request: Request) -> Response:
