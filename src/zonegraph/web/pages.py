@@ -166,19 +166,6 @@ class Pages:
         """Every named graph with its name (the sources and the ontology)."""
         return [(n, self.kg.store.graph(n)) for n in self.kg.graph_names()]
 
-    def facts_about(self, iri: URIRef) -> list[Fact]:
-        """Every fact with *iri* as subject, once, with every named graph (source) stating it."""
-        found: dict[tuple[Node, Node], Fact] = {}
-        for name, graph in self.graphs():
-            for p, o in graph.predicate_objects(iri):
-                fact = found.get((p, o))
-                if fact is None:
-                    fact = found[(p, o)] = Fact(self.view(p), self.view(o))
-                    if isinstance(o, BNode):
-                        fact.nested = self.nested(graph, o, depth=0)
-                fact.sources.append(self.source_view(name))
-        return [found[k] for k in sorted(found, key=lambda po: self.order(*po))]
-
     def order(self, p: Node, o: Node) -> tuple[int, str, str]:
         rank = next((i for i, first in enumerate(_FIRST) if first == p), len(_FIRST))
         return (rank, shorten(str(p)), str(self.label(o) or o))
@@ -297,6 +284,7 @@ class Pages:
         onto = self.kg.ontology
         if (iri, None, None) not in onto:
             return None
+        facts = EntityFacts(self, iri)
         kinds = {t for t in onto.objects(iri, RDF.type)}
         sections: list[tuple[str, list[Entry]]] = []
         if OWL.Class in kinds or RDFS.Class in kinds:
@@ -346,7 +334,8 @@ class Pages:
             description=self.description(iri),
             sections=[(h, items) for h, items in sections if items],
             uses=self._uses(iri) if kind == "Property" else None,
-            facts=self.facts_about(iri),
+            labels=facts.labels(),
+            groups=facts.groups(),
             alternates=alternates,
         )
 
