@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-servers lint fmt-check clean venv docs
+.PHONY: demo test test-servers lint fmt-check clean venv docs editor
 
 venv: $(STAMP)
 
@@ -53,6 +53,12 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/load.py
+
+# The query page's SPARQL editor (CodeMirror 6), bundled into one committed file,
+# src/zonegraph/web/static/editor.js, from the locked npm packages of web/editor/
+# (Node and npm are needed only here, not to install or run zonegraph).
+editor:
+	cd web/editor && npm ci --no-audit --no-fund && node build.mjs
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

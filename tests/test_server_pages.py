@@ -313,3 +313,152 @@ def test_the_api_hint_names_the_url_query_parameter(http: httpx.Client) -> None:
     hint = r.json()["hint"]
     assert "?entity=VALUE" in hint
     assert "-p " not in hint
+
+
+def _section(html: str, start: str, end: str) -> str:
+    """The part of *html* between the first *start* and the next *end* after it."""
+    i = html.index(start)
+    return html[i : html.index(end, i)]
+
+
+def test_entity_page_groups_values_by_property(http: httpx.Client) -> None:
+    html = http.get("/id/sino-german-ecopark").text
+    facts = _section(html, 'id="facts"', "</table>")
+    rows = re.findall(r'<th scope="row" class="prop">(.*?)</th>', facts, flags=re.S)
+    props = [re.sub(r"<[^>]+>", "", r).split()[0] for r in rows]
+    assert len(props) == len(set(props)), props  # one row per property
+    assert props.count("quotation") == 1
+    quotes = _section(html, 'id="p-quotation"', "</tr>")
+    assert quotes.count('class="quote-source"') >= 3  # the sentences grouped by source
+    assert "China Daily, 10 June 2018" in quotes
+
+
+def test_entity_page_shows_figures_inline(http: httpx.Client) -> None:
+    html = http.get("/id/sino-german-ecopark").text
+    figures = _section(html, 'id="figures"', "</table>")
+    assert figures.count('<tr class="figure">') >= 4
+    row = next(r for r in figures.split('<tr class="figure">') if "2014-08-04" in r)
+    text = " ".join(parse(row).text)
+    for part in ("area", "11.6", "square kilometre", "2014-08-04", "ECNS, 4 August 2014"):
+        assert part in text, (part, text)
+
+
+def test_statements_about_an_entity_show_text_speaker_and_source(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from rdflib import RDFS, Literal, Namespace
+
+    from zonegraph.web.pages import Pages
+
+    zg = Namespace(BASE + "ontology#")
+    root = copy_kg(Path(str(tmp_path)) / "kg")
+    kg = zonegraph.open_kg(root)
+    name = URIRef(BASE + "source/chinadaily-2018-06-10")
+    graph = Graph()
+    graph += kg.store.graph(name)
+    said = URIRef(BASE + "id/statement-test-ecopark")
+    heard = URIRef(BASE + "id/statement-test-officials")
+    for s, p, o in [
+        (said, RDF.type, zg.Statement),
+        (said, RDFS.label, Literal("Zhao Shiyu on the park", lang="en")),
+        (said, zg.text, Literal("The park is a platform for cooperation", lang="en")),
+        (said, zg.spokenBy, URIRef(BASE + "id/germany")),
+        (said, zg.speechKind, zg.DirectSpeech),
+        (said, zg.about, URIRef(ECOPARK)),
+        (said, URIRef("http://purl.org/dc/terms/source"), name),
+        (heard, RDF.type, zg.Statement),
+        (heard, zg.text, Literal("the park will grow", lang="en")),
+        (heard, zg.speakerDescription, Literal("local officials", lang="en")),
+        (heard, zg.about, URIRef(ECOPARK)),
+    ]:
+        graph.add((s, p, o))
+    kg.store.replace_graphs({name: graph})
+    html = Pages(kg).entity(URIRef(ECOPARK), alternates=[])
+    assert html is not None
+    statements = _section(html, 'id="statements"', "</section>")
+    assert "The park is a platform for cooperation" in statements
+    assert 'href="/id/germany"' in statements  # the speaker, linked by its label
+    assert "Germany" in statements and "local officials" in statements
+    assert "China Daily, 10 June 2018" in statements  # the source
+    # statements are not repeated among the facts pointing here
+    assert "statement-test-ecopark" not in _section(html, 'id="incoming"', "</table>")
+
+
+def test_source_page_describes_the_source_first_and_lists_entities_once(
+    http: httpx.Client,
+) -> None:
+    html = http.get("/source/ecns-2014-08-04").text
+    fields = _section(html, '<dl class="source-fields">', "</dl>")
+    text = " ".join(parse(fields).text)
+    for part in ("Title", "Publisher", "China News Service", "Published", "2014-08-04", "URL"):
+        assert part in text, part
+    assert html.index('id="about-source"') < html.index('id="source-entities"')
+    described = parse(_section(html, 'class="by-class"', 'id="facts-heading"')).links
+    assert "/id/sino-german-ecopark" in described
+    assert len(described) == len(set(described))  # each entity once
+    # what points here with dct:source is that list: not repeated below
+    assert 'id="in-p-source"' not in html
+
+
+def test_every_page_has_the_search_box(http: httpx.Client) -> None:
+    for path in ("/", "/query", "/ontology", "/ontology/Country", "/id/germany", "/search"):
+        html = http.get(path).text
+        assert '<form class="site-search" action="/search" method="get" role="search">' in html
+        assert '<label for="site-search"' in html, path
+
+
+def test_search_finds_labels_and_alternative_labels_in_every_language(
+    http: httpx.Client, srv: Running
+) -> None:
+    r = http.get("/search", params={"q": "Ecopark"})
+    assert r.status_code == 200
+    hits = _section(r.text, 'id="hits"', "</ol>")
+    assert "/id/sino-german-ecopark" in parse(hits).links
+    assert parse(hits).links[0] == "/id/sino-german-ecopark"  # the best match first
+    expected = {row["entity"] for row in srv.kg.query("search-labels", text="Ecopark").rows}
+    assert len(parse(hits).links) >= len(expected)  # each entity (and its types) linked
+    zh = http.get("/search", params={"q": "青岛国际"}).text
+    hits = _section(zh, 'id="hits"', "</ol>")
+    assert "/id/qingdao-iecz" in parse(hits).links
+    assert 'lang="zh"' in hits
+    assert 'id="hits"' not in http.get("/search").text  # no text asked for: no list
+
+
+def test_the_query_page_url_runs_the_query_without_javascript(
+    http: httpx.Client, srv: Running
+) -> None:
+    text = "SELECT ?c WHERE { ?c a zg:Country }"
+    html = http.get("/query", params={"query": text}).text
+    assert html.count("<tr><td") == len(srv.kg.sparql(text).rows)
+    assert ">SELECT ?c WHERE { ?c a zg:Country }</textarea>" in html  # reloaded: the text
+    canned = http.get("/query", params={"name": "parks-of-zone"}).text
+    assert canned.count("<tr><td") == len(srv.kg.query("parks-of-zone").rows)
+    assert 'name="name" id="query-name" value="parks-of-zone"' in canned
+    assert '<script type="application/json" id="editor-data">' in html
+    data = json.loads(_section(html, 'id="editor-data">', "</script>").split(">", 1)[1])
+    assert data["prefixes"]["zg"] == BASE + "ontology#"
+    assert any(t["curie"] == "zg:CooperationPark" for t in data["terms"])
+
+
+def test_a_syntax_error_names_its_line_and_column(http: httpx.Client) -> None:
+    html = http.get("/query", params={"query": "SELEKT ?x WHERE { ?x ?p ?o }"}).text
+    assert "Line 1, column 1:</strong> SPARQL syntax error" in html
+    assert 'data-line="1" data-column="1"' in html
+    # the API: a tab before the error is one column, not eight
+    for text, place in (("SELEKT ?x", "query:1:1:"), ("\tSELEKT ?x", "query:1:2:")):
+        r = http.get("/sparql", params={"query": text}, headers={"Accept": "text/plain"})
+        assert r.status_code == 400 and r.text.startswith(place), r.text
+    # and a tab inside a string stays a tab
+    r = http.get(
+        "/sparql",
+        params={"query": 'SELECT ?x WHERE { BIND("a\tb" AS ?x) }'},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == "a\tb"
+
+
+def test_the_editor_is_one_small_local_bundle(http: httpx.Client) -> None:
+    r = http.get("/static/editor.js")
+    assert r.status_code == 200
+    assert len(r.content) < 400 * 1024
+    assert "/static/editor.js" in parse(http.get("/query").text).assets

@@ -55,6 +55,12 @@ from .results import QueryResult
 # Never let rdflib fetch a graph named in FROM / FROM NAMED.
 rdflib_sparql.SPARQL_LOAD_GRAPHS = False
 
+#: rdflib's query grammar, keeping tabs. pyparsing's ``parse_string`` expands every tab to
+#: spaces before parsing unless told not to: a syntax error after a tab was reported columns
+#: too far to the right (``\tSELEKT`` at column 9, not 2), and a tab inside a string literal
+#: became spaces. A copy, so rdflib's own grammar object stays as rdflib set it.
+_QUERY_GRAMMAR = QueryGrammar.copy().parse_with_tabs()
+
 #: An escape as SPARQL 1.1 §19.2 writes one: \uXXXX, or \UXXXXXXXX.
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
 #: Characters an escape may not stand for: decoded before parsing, each ends or starts a
@@ -240,7 +246,7 @@ def parse_canonical(text: str) -> Query:
     """rdflib's parse of *text*, its escapes already decoded (rdflib's own ``parseQuery``
     would decode them a second time)."""
     return _with_short_construct_template(
-        translateQuery(QueryGrammar.parse_string(text, parse_all=True))
+        translateQuery(_QUERY_GRAMMAR.parse_string(text, parse_all=True))
     )
 
 
@@ -300,7 +306,8 @@ def prepare_update(text: str, *, prologue: str = "") -> tuple[Any, Callable[[int
     canon, breaks = canonical(full, start=start, name="update")
     where = functools.partial(_locate, "update", full, start, breaks)
     try:
-        return translateUpdate(UpdateUnit.parse_string(canon, parse_all=True)[0]), where
+        grammar = UpdateUnit.copy().parse_with_tabs()  # tabs kept, as for queries
+        return translateUpdate(grammar.parse_string(canon, parse_all=True)[0]), where
     except ParseException as exc:
         exc.where = where  # type: ignore[attr-defined]
         raise

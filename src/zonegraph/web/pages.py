@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..rdf.namespaces import DCT, ONTOLOGY_GRAPH, PREFIXES, SCHEMA, SKOS, ZG, ZGS, shorten
+from .entity import EntityFacts, close_over
 from .links import local_path
 
 if TYPE_CHECKING:
@@ -154,65 +154,46 @@ class Pages:
         href = local_path(iri)
         if href is None and iri.startswith(("http://", "https://")):
             href = iri  # the absolute IRI itself; other schemes are no links
-        return TermView(slug, href, title=self.label(graph) or iri, external=href == iri)
+        label = self.label(graph)
+        # a source's label is "Publisher, date: headline": the part before the colon is
+        # what a reference beside a value needs; the whole label is the link's title
+        text = label.split(": ", 1)[0] if label else slug
+        return TermView(text, href, title=label or iri, external=href == iri)
 
     # -- gathering facts ----------------------------------------------------------
 
-    def _graphs(self) -> list[tuple[URIRef, Graph]]:
+    def graphs(self) -> list[tuple[URIRef, Graph]]:
+        """Every named graph with its name (the sources and the ontology)."""
         return [(n, self.kg.store.graph(n)) for n in self.kg.graph_names()]
 
-    def facts_about(self, iri: URIRef) -> list[Fact]:
-        """Every fact with *iri* as subject, once, with every named graph (source) stating it."""
-        found: dict[tuple[Node, Node], Fact] = {}
-        for name, graph in self._graphs():
-            for p, o in graph.predicate_objects(iri):
-                fact = found.get((p, o))
-                if fact is None:
-                    fact = found[(p, o)] = Fact(self.view(p), self.view(o))
-                    if isinstance(o, BNode):
-                        fact.nested = self._nested(graph, o, depth=0)
-                fact.sources.append(self.source_view(name))
-        return [found[k] for k in sorted(found, key=lambda po: self._order(*po))]
-
-    def _order(self, p: Node, o: Node) -> tuple[int, str, str]:
+    def order(self, p: Node, o: Node) -> tuple[int, str, str]:
         rank = next((i for i, first in enumerate(_FIRST) if first == p), len(_FIRST))
         return (rank, shorten(str(p)), str(self.label(o) or o))
 
-    def _nested(self, graph: Graph, node: BNode, depth: int) -> list[Fact]:
+    def nested(self, graph: Graph, node: BNode, depth: int) -> list[Fact]:
         if depth > 3:
             return []
         out = []
-        for p, o in sorted(graph.predicate_objects(node), key=lambda po: self._order(*po)):
+        for p, o in sorted(graph.predicate_objects(node), key=lambda po: self.order(*po)):
             fact = Fact(self.view(p), self.view(o))
             if isinstance(o, BNode):
-                fact.nested = self._nested(graph, o, depth + 1)
+                fact.nested = self.nested(graph, o, depth + 1)
             out.append(fact)
         return out
 
-    def facts_pointing_to(self, iri: URIRef) -> list[Fact]:
-        """Every fact with *iri* as object, once, with its sources; ``value`` holds the subject."""
-        found: dict[tuple[Node, Node], Fact] = {}
-        for name, graph in self._graphs():
-            for s, p in graph.subject_predicates(iri):
-                fact = found.get((p, s))
-                if fact is None:
-                    fact = found[(p, s)] = Fact(self.view(p), self.view(s))
-                fact.sources.append(self.source_view(name))
-        return [found[k] for k in sorted(found, key=lambda ps: self._order(*ps))]
-
     def describes(self, iri: URIRef) -> bool:
-        return any((iri, None, None) in g or (None, None, iri) in g for _n, g in self._graphs())
+        return any((iri, None, None) in g or (None, None, iri) in g for _n, g in self.graphs())
 
     def types(self, iri: URIRef) -> list[TermView]:
         found = {
-            t for _n, g in self._graphs() for t in g.objects(iri, RDF.type) if isinstance(t, URIRef)
+            t for _n, g in self.graphs() for t in g.objects(iri, RDF.type) if isinstance(t, URIRef)
         }
         return [self.view(t) for t in sorted(found, key=lambda t: self.label(t) or str(t))]
 
     def description(self, iri: URIRef) -> list[str]:
         out: list[str] = []
         for prop in _DESCRIPTION:
-            for value in (v for _n, g in self._graphs() for v in g.objects(iri, prop)):
+            for value in (v for _n, g in self.graphs() for v in g.objects(iri, prop)):
                 if isinstance(value, Literal) and str(value) not in out:
                     out.append(str(value))
         return out
@@ -226,12 +207,12 @@ class Pages:
     def description_graph(self, iri: URIRef) -> dict[URIRef, Graph]:
         """The facts about *iri* and pointing to it, per named graph (blank nodes closed over)."""
         out: dict[URIRef, Graph] = {}
-        for name, graph in self._graphs():
+        for name, graph in self.graphs():
             g = Graph()
             for t in graph.triples((iri, None, None)):
                 g.add(t)
                 if isinstance(t[2], BNode):
-                    _close(graph, t[2], g)
+                    close_over(graph, t[2], g)
             for t in graph.triples((None, None, iri)):
                 g.add(t)
             if len(g):
@@ -278,15 +259,10 @@ class Pages:
         """The page of an instance or a source, or None when the graph says nothing about it."""
         if not self.describes(iri):
             return None
-        source_info = None
-        if str(iri).startswith(str(ZGS)) and iri in set(self.kg.graph_names()):
-            graph = self.kg.store.graph(iri)
-            described = {s for s in graph.subjects(RDF.type) if isinstance(s, URIRef) and s != iri}
-            source_info = {
-                "facts": len(graph),
-                "entities": self.entries(described),
-                "store": f"/store?graph={quote(str(iri), safe='')}",
-            }
+        facts = EntityFacts(self, iri)
+        source = facts.source_description()
+        # on a source's page, what points to it with dct:source is the list of its entities
+        skip = {DCT.source} if source is not None else set()
         return self.render(
             "entity.html",
             title=self.label(iri) or shorten(str(iri)),
@@ -294,10 +270,13 @@ class Pages:
             short=shorten(str(iri)),
             types=self.types(iri),
             description=self.description(iri),
-            facts=self.facts_about(iri),
-            incoming=self.facts_pointing_to(iri),
+            labels=facts.labels(),
+            groups=facts.groups(),
+            figures=facts.figures(),
+            statements=facts.statements(),
+            incoming=facts.incoming(skip=skip),
             alternates=alternates,
-            source_info=source_info,
+            source=source,
         )
 
     def term(self, iri: URIRef, *, alternates: list[tuple[str, str]]) -> str | None:
@@ -305,6 +284,7 @@ class Pages:
         onto = self.kg.ontology
         if (iri, None, None) not in onto:
             return None
+        facts = EntityFacts(self, iri)
         kinds = {t for t in onto.objects(iri, RDF.type)}
         sections: list[tuple[str, list[Entry]]] = []
         if OWL.Class in kinds or RDFS.Class in kinds:
@@ -342,7 +322,7 @@ class Pages:
             sections.append(
                 (
                     "Used by",
-                    self.entries(s for _n, g in self._graphs() for s in g.subjects(None, iri)),
+                    self.entries(s for _n, g in self.graphs() for s in g.subjects(None, iri)),
                 )
             )
         return self.render(
@@ -354,7 +334,8 @@ class Pages:
             description=self.description(iri),
             sections=[(h, items) for h, items in sections if items],
             uses=self._uses(iri) if kind == "Property" else None,
-            facts=self.facts_about(iri),
+            labels=facts.labels(),
+            groups=facts.groups(),
             alternates=alternates,
         )
 
@@ -362,7 +343,7 @@ class Pages:
         """How many facts of the sources use the property *prop*."""
         return sum(
             1
-            for name, graph in self._graphs()
+            for name, graph in self.graphs()
             if name != ONTOLOGY_GRAPH
             for _ in graph.triples((None, prop, None))
         )
@@ -440,7 +421,7 @@ class Pages:
 
     def _class_counts(self) -> dict[Node, int]:
         counts: dict[Node, int] = defaultdict(int)
-        for name, graph in self._graphs():
+        for name, graph in self.graphs():
             if name == ONTOLOGY_GRAPH:
                 continue
             seen: set[tuple[Node, Node]] = set()
@@ -450,8 +431,22 @@ class Pages:
                     counts[c] += 1
         return counts
 
-    def query_page(self) -> str:
-        return self.render("query.html", title="Query the graph", wide=True)
+    def query_page(self, **context: Any) -> str:
+        """The query page; *context*: the editor's ``text``, the ``canned`` query, its
+        ``params``, the ``results`` (:mod:`zonegraph.web.query_page`), ``share`` and
+        ``editor_data``."""
+        canned = context.get("canned")
+        return self.render(
+            "query.html",
+            title=f"{canned.name} · Query" if canned is not None else "Query the graph",
+            wide=True,
+            queries=self.kg.queries(),
+            **context,
+        )
+
+    def search(self, q: str, hits: list[Any]) -> str:
+        """The search page: the entities whose labels contain *q* (:mod:`zonegraph.web.search`)."""
+        return self.render("search.html", title=f"Search: {q}" if q else "Search", q=q, hits=hits)
 
     def not_found(self, path: str, iri: str | None = None) -> str:
         return self.render(
@@ -476,15 +471,6 @@ def _first_anchors(entries: list[Entry], seen: set[str]) -> None:
         else:
             seen.add(e.extra)
         _first_anchors(e.children, seen)
-
-
-def _close(source: Graph, node: BNode, into: Graph, depth: int = 0) -> None:
-    if depth > 8:
-        return
-    for t in source.triples((node, None, None)):
-        into.add(t)
-        if isinstance(t[2], BNode):
-            _close(source, t[2], into, depth + 1)
 
 
 @functools.lru_cache(maxsize=512)

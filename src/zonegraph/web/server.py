@@ -2,6 +2,7 @@
 
     /                        home page: what the graph holds, its sources, its parks, countries …
     /query                   query page: canned queries with a parameter form, an editor, results
+    /search?q=TEXT           search page: the entities whose labels contain TEXT (any language)
     /sparql                  SPARQL 1.1 Protocol (GET, POST); a bare GET: the service description
     /store?default|graph=    Graph Store Protocol (reads; PUT, POST, DELETE when updates are on)
     /api/queries[/NAME]      the canned queries as a REST API
@@ -28,6 +29,7 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from rdflib import OWL, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -43,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .._errors import UnknownQueryError
 from ..rdf.export import QUAD_FORMATS
 from ..rdf.namespaces import ONTOLOGY_GRAPH, ZGSH
-from . import conneg
+from . import conneg, query_page, search
 from .dataset import VOID_PATH, shape_entries, void_description
 from .errors import HttpError, error_response, html_response
 from .limits import header_timeout_protocol
@@ -52,7 +54,7 @@ from .options import ServerOptions
 from .pages import WEB
 from .protocol import ProtocolRoutes
 from .service import catalogue_document, openapi_document
-from .tasks import QueryTask
+from .tasks import QueryTask, Reply
 
 if TYPE_CHECKING:
     from .._kg import KnowledgeGraph
@@ -61,10 +63,23 @@ __all__ = ["Server", "ServerOptions", "create_app", "serve", "uvicorn_config"]
 
 log = logging.getLogger("zonegraph.server")
 
+#: What the query page's editor holds when its URL names no query.
+DEFAULT_QUERY = """SELECT ?class (COUNT(?entity) AS ?entities)
+WHERE { ?entity a ?class . FILTER(STRSTARTS(STR(?class), STR(zg:))) }
+GROUP BY ?class
+ORDER BY DESC(?entities)"""
+
+#: Style attributes are allowed (``style-src-attr``), style elements and sheets only from
+#: this server: the query page's editor (CodeMirror) sets ``style="tab-size: 4"`` on its
+#: text, and Chromium's own editing of a contenteditable element adds style attributes as
+#: one types. An attribute cannot hold selectors, the way CSS injection reads a page; a
+#: ``<style>`` element could, and stays refused (the editor's sheets are constructed ones).
+_EDITOR_STYLE = b"; style-src-attr 'unsafe-inline'"
+
 _SECURITY_HEADERS = [
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'" + _EDITOR_STYLE + b"; "
         b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
         b"form-action 'self'",
     ),
@@ -146,8 +161,49 @@ class Server(ProtocolRoutes):
     def home(self, request: Request) -> Response:
         return html_response(self.pages.home())
 
-    def query_page(self, request: Request) -> Response:
-        return html_response(self.pages.query_page())
+    async def query_page(self, request: Request) -> Response:
+        """``/query``: the editor; with ``?query=`` or ``?name=`` in the URL, also the results
+        (run on a worker, rendered by the server: the page works without JavaScript)."""
+        url = dict(request.query_params)
+        wanted = query_page.state(self.kg, url, DEFAULT_QUERY)
+        results = None
+        if wanted.asked:
+            try:
+                reply = await self.run(wanted.task(self.options.max_rows), self.client(request))
+            except HttpError as exc:
+                reply = Reply(exc.status, message=exc.message, hint=exc.hint)
+            results = query_page.results(self.pages, reply)
+        share = f"/query?{urlencode(url)}" if wanted.asked else ""
+        page = self.pages.query_page(
+            text=wanted.text,
+            canned=wanted.canned,
+            params=wanted.params,
+            results=results,
+            share=share,
+            editor_data={
+                "prefixes": query_page.editor_prefixes(),
+                "terms": query_page.editor_terms(self.kg, self.pages),
+            },
+        )
+        return html_response(page)
+
+    async def search(self, request: Request) -> Response:
+        """``/search?q=TEXT``: the entities whose labels contain TEXT, found by the canned
+        query ``search-labels`` (the same lookup as ``zonegraph query search-labels``)."""
+        q = request.query_params.get("q", "").strip()
+        hits: list[search.Hit] = []
+        if q:
+            task = QueryTask(
+                name=search.QUERY,
+                params={search.PARAMETER: q},
+                fmt="json",
+                max_rows=self.options.max_rows,
+            )
+            reply = await self.run(task, self.client(request))
+            if not reply.ok:
+                raise HttpError(reply.status, reply.message, reply.hint)
+            hits = search.hits(self.pages, reply.body, q)
+        return html_response(self.pages.search(q, hits))
 
     def resource(self, request: Request) -> Response:
         """``/id/…`` and ``/source/…``: an entity's page, or its description in RDF.
@@ -303,6 +359,7 @@ class Server(ProtocolRoutes):
         return [
             Route("/", self.home, methods=["GET"]),
             Route("/query", self.query_page, methods=["GET"]),
+            Route("/search", self.search, methods=["GET"]),
             Route("/sparql", self.sparql, methods=["GET", "POST"]),
             Route("/store", self.store, methods=["GET", "PUT", "POST", "DELETE"]),
             Route("/api/queries", self.catalogue, methods=["GET"]),

@@ -1,6 +1,9 @@
 /* The query page: canned queries with a parameter form, an editor for SPARQL,
    results as a sortable table with links to entity pages, and downloads.
-   Plain JavaScript against the server's own API; nothing is loaded from elsewhere. */
+   Plain JavaScript against the server's own API; nothing is loaded from elsewhere.
+   The editor is CodeMirror (static/editor.js, window.ZGEditor) when it loaded, else the
+   plain textarea. The page's URL always says what it runs (?name=…&param=… for a canned
+   query, ?query=… for SPARQL), so that it can be shared and reloaded. */
 (function () {
   "use strict";
   const BASE = "https://w3id.org/zonegraph/";
@@ -10,6 +13,20 @@
 
   const $ = (id) => document.getElementById(id);
   const state = { queries: [], prefixes: {}, current: null };
+
+  /* The editor: CodeMirror when static/editor.js loaded, else the textarea itself. */
+  const editor = {
+    cm: null,
+    get() { return this.cm ? this.cm.getValue() : $("editor").value; },
+    set(text) { if (this.cm) this.cm.setValue(text); else $("editor").value = text; },
+    showError(line, column, message) { if (this.cm) this.cm.showError(line, column, message); },
+    clearError() { if (this.cm) this.cm.clearError(); },
+  };
+  /* "query:1:1: SPARQL syntax error: …" -> [1, 1, "SPARQL syntax error: …"] */
+  function located(message) {
+    const m = /^[^:\s]+:(\d+):(\d+): ([\s\S]*)$/.exec(message || "");
+    return m ? [Number(m[1]), Number(m[2]), m[3]] : null;
+  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -75,7 +92,8 @@
     $("query-summary").textContent = q.summary;
     $("query-returns").replaceChildren(...(q.returns ? withVariables("Returns " + q.returns) : []));
     $("query-returns").hidden = !q.returns;
-    $("editor").value = q.text;
+    editor.set(q.text);
+    editor.clearError();
     buildParams(q, values || {});
     markEdited();
     updateUrl();
@@ -123,7 +141,7 @@
   }
 
   function isEdited() {
-    return state.current !== null && $("editor").value !== state.current.text;
+    return state.current !== null && editor.get() !== state.current.text;
   }
 
   function markEdited() {
@@ -139,8 +157,12 @@
     if (state.current && !isEdited()) {
       url.searchParams.set("name", state.current.name);
       for (const [key, value] of Object.entries(paramValues())) url.searchParams.set(key, value);
+    } else {
+      url.searchParams.set("query", editor.get());
     }
     window.history.replaceState(null, "", url);
+    $("share").href = url.pathname + url.search;
+    $("share").hidden = false;
   }
 
   /* -- running ---------------------------------------------------------- */
@@ -152,7 +174,7 @@
       const query = params.toString();
       return { url: "/api/queries/" + encodeURIComponent(state.current.name) + (query ? "?" + query : ""), method: "GET" };
     }
-    const params = new URLSearchParams({ query: $("editor").value });
+    const params = new URLSearchParams({ query: editor.get() });
     if (format) {
       params.set("format", format);
       return { url: "/sparql?" + params.toString(), method: "GET" };
@@ -169,6 +191,8 @@
     status.textContent = "Running…";
     $("results").replaceChildren();
     $("downloads").hidden = true;
+    editor.clearError();
+    updateUrl();
     const started = performance.now();
     try {
       const request = requestFor(null);
@@ -183,7 +207,16 @@
       if (!response.ok) {
         status.className = "status error";
         status.textContent = "Error " + response.status;
-        $("results").append(el("div", { class: "error-box" }, await errorText(response, type)));
+        const text = await errorText(response, type);
+        const place = located(text);
+        const box = el("div", { class: "error-box", id: "query-error" });
+        if (place && !(state.current && !isEdited())) {
+          box.append(el("strong", { class: "place" }, "Line " + place[0] + ", column " + place[1] + ":"), " ", place[2]);
+          editor.showError(place[0], place[1], place[2].split("\nhint:")[0]);
+        } else {
+          box.append(text);
+        }
+        $("results").append(box);
         return;
       }
       if (type.includes("json")) {
@@ -265,23 +298,50 @@
   /* -- wiring ----------------------------------------------------------- */
 
   function setUpEditor() {
-    const editor = $("editor");
-    editor.addEventListener("input", () => { markEdited(); updateUrl(); });
-    editor.addEventListener("keydown", (event) => {
-      if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey) {
-        event.preventDefault();
-        const start = editor.selectionStart;
-        editor.setRangeText("  ", start, editor.selectionEnd, "end");
-        markEdited();
-      }
-    });
+    const textarea = $("editor");
+    const changed = () => { markEdited(); updateUrl(); };
+    if (window.ZGEditor) {
+      let data = {};
+      try { data = JSON.parse($("editor-data").textContent); } catch (error) { data = {}; }
+      editor.cm = window.ZGEditor.create(textarea, {
+        prefixes: data.prefixes || {}, terms: data.terms || [], onRun: () => run(null),
+      });
+      editor.cm.onChange(changed);
+    } else {
+      textarea.addEventListener("input", changed);
+      textarea.addEventListener("keydown", (event) => {
+        if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey) {
+          event.preventDefault();
+          textarea.setRangeText("  ", textarea.selectionStart, textarea.selectionEnd, "end");
+          markEdited();
+        }
+      });
+    }
     document.addEventListener("keydown", (event) => {
+      if (event.defaultPrevented) return;  /* the editor ran it already */
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) run(event);
     });
     $("query-form").addEventListener("submit", run);
     $("reset").addEventListener("click", () => {
-      if (state.current) { editor.value = state.current.text; markEdited(); updateUrl(); }
+      if (state.current) { editor.set(state.current.text); markEdited(); updateUrl(); }
     });
+  }
+
+  /* Results the server rendered (the URL named a query): kept, made sortable, with
+     their downloads, and a syntax error marked in the editor. */
+  function adoptServerResults() {
+    const box = $("results");
+    if (box.dataset.server !== "true") return false;
+    const table = $("results-table");
+    if (table) { window.ZG.makeSortable(table); showDownloads(RESULT_FORMATS); }
+    else if (box.querySelector(".boolean")) showDownloads(RESULT_FORMATS);
+    else if (box.querySelector("pre.graph")) showDownloads(GRAPH_FORMATS);
+    const error = $("query-error");
+    if (error && error.dataset.line) {
+      const message = error.textContent.replace(/^Line \d+, column \d+: /, "").split("\nhint:")[0];
+      editor.showError(Number(error.dataset.line), Number(error.dataset.column), message);
+    }
+    return true;
   }
 
   async function start() {
@@ -294,11 +354,17 @@
     }
     const params = new URLSearchParams(window.location.search);
     const name = params.get("name");
+    const text = params.get("query");
     if (name) {
       const values = {};
-      for (const [key, value] of params) if (key !== "name") values[key] = value;
-      if (select(name, values)) run(null);
+      for (const [key, value] of params) if (key !== "name" && key !== "query") values[key] = value;
+      select(name, values);
     }
+    if (text !== null && (!state.current || text.replace(/\r\n/g, "\n") !== state.current.text)) {
+      editor.set(text.replace(/\r\n/g, "\n"));
+      markEdited();
+    }
+    if (!adoptServerResults() && (name || text)) run(null);
     document.body.dataset.ready = "true";
   }
 
