@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
 
 from .namespaces import PREFIXES, bind_prefixes
@@ -92,8 +93,13 @@ def _by_oxigraph(graphs: dict[URIRef, Graph], fmt: str) -> str:
 
     prefixes = dict(PREFIXES) if fmt in ("trig", "xml") else None
     if fmt in QUAD_FORMATS:
+        # rdflib's name of the default graph stands for Oxigraph's default graph
+        names = {
+            name: ox.DefaultGraph() if name == DATASET_DEFAULT_GRAPH_ID else ox.NamedNode(str(name))
+            for name in graphs
+        }
         quads = (
-            ox.Quad(term(s), term(p), term(o), ox.NamedNode(str(name)))
+            ox.Quad(term(s), term(p), term(o), names[name])
             for name in sorted(graphs)
             for s, p, o in graphs[name]
         )
