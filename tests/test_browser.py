@@ -137,7 +137,9 @@ def test_the_entity_page_groups_values_and_shows_figures_inline(srv: Running, pa
 
 def test_the_search_box_on_every_page(srv: Running, page: Any) -> None:
     for path in ("/", "/ontology", "/query", "/id/germany"):
-        page.goto(srv.url + path)
+        # every request of the page done (the query page fetches the catalogue), so that
+        # leaving it does not abort one
+        page.goto(srv.url + path, wait_until="networkidle")
         assert page.get_by_role("searchbox", name="Search the labels").count() == 1, path
     page.get_by_role("searchbox", name="Search the labels").fill("Ecopark")
     page.keyboard.press("Enter")
