@@ -161,3 +161,32 @@ zgr:template-test-article-company a zg:Company ;
     path.write_text(prefixes + "\n" + filled + company, encoding="utf-8")
     report = kg.validate([path])
     assert report.conforms, report.render("text")
+
+
+def test_one_draft_for_a_source_with_several_classes(
+    kg: zonegraph.KnowledgeGraph, tmp_path: Path
+) -> None:
+    """A source's draft names a dozen nodes of several classes: one template run gives them
+    all, with one prefix block and the source filled in (issue #18's frictions)."""
+    text = template(
+        kg.ontology,
+        kg.shapes,
+        kg.data(),
+        ["zg:NewsArticle", "zg:CooperationPark", "zg:Figure"],
+        source="template-test-source-2020-01-01",
+    )
+    assert text.count("@prefix zg:") == 1
+    assert "zgs:template-test-source-2020-01-01 a zg:NewsArticle ;" in text
+    assert text.count("dct:source zgs:template-test-source-2020-01-01 ;") == 2
+    # every described node is asked for the sentence its facts come from
+    park = text.split("a zg:CooperationPark ;", 1)[1].split("\n    .", 1)[0]
+    assert "zg:quotation {{" in park
+    # an optional line shows no example unless the property has a value that fits
+    assert "# zg:developedBy" not in park or "such as zgr:acatech" not in park
+
+
+def test_a_bad_source_slug_is_refused(kg: zonegraph.KnowledgeGraph) -> None:
+    from zonegraph._errors import ParameterError
+
+    with pytest.raises(ParameterError, match="not a source slug"):
+        template(kg.ontology, kg.shapes, kg.data(), ["zg:Figure"], source="../evil")

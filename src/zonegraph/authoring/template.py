@@ -23,6 +23,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from .._errors import ParameterError
+from .._write import SOURCE_SLUG
 from ..rdf.namespaces import DCT, PREFIXES, SH, ZG, ZGR, shorten
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
@@ -242,7 +243,10 @@ class TemplateBuilder:
             if slot.patterns and not all(re.search(p, str(v)) for p in slot.patterns):
                 continue
             return _turtle(v)
-        if slot.classes:
+        # No value of this property fits. A required or recommended line still shows a node
+        # of the range class (something valid to start from); an optional line shows none:
+        # an academy as the example developer of a park reads as advice.
+        if slot.classes and slot.status != "optional":
             members = sorted(
                 s
                 for c in slot.classes
@@ -263,8 +267,51 @@ class TemplateBuilder:
             if isinstance(t, URIRef)
         )
 
-    def skeleton(self, cls: URIRef) -> str:
-        """The fill-in Turtle for a new instance of *cls*."""
+    def skeleton(self, cls: URIRef, *, source: str | None = None) -> str:
+        """The fill-in Turtle for a new instance of *cls* (with *source*, a source's slug,
+        its ``dct:source`` filled in)."""
+        return self.skeletons([cls], source=source)
+
+    def skeletons(self, classes: list[URIRef], *, source: str | None = None) -> str:
+        """One file with a fill-in node for each class of *classes*, one prefix block, and
+        with *source* (a slug) every node's ``dct:source`` (and a source node's own name)
+        filled in: what a source's draft needs in one go."""
+        if source is not None and not SOURCE_SLUG.fullmatch(source):
+            raise ParameterError(
+                f"{source!r} is not a source slug",
+                hint="a slug is lowercase letters, digits and hyphens, such as "
+                "chinadaily-2018-06-10 (publisher-short-yyyy-mm-dd)",
+            )
+        heads: list[list[str]] = []
+        bodies: list[str] = []
+        used = {"zg"}
+        for cls in classes:
+            head, body, prefixes = self._node(cls, source=source)
+            heads.append(head)
+            bodies.append(body)
+            used |= prefixes
+        if source is not None:
+            used.add("zgs")
+        intro = heads[0] if len(heads) == 1 else self._intro(classes, source)
+        declared = [f"@prefix {p}: <{PREFIXES[p]}> ." for p in sorted(used)]
+        return "\n".join([*intro, *declared, "", "\n\n".join(bodies)]) + "\n"
+
+    def _intro(self, classes: list[URIRef], source: str | None) -> list[str]:
+        names = ", ".join(self.labels.get(c, shorten(str(c))) for c in classes)
+        slug = source or "new-source"
+        return [
+            f"# A draft with a new {names}.",
+            "#",
+            "# Replace every {{...}} with a value: the comment above each line says what",
+            "# it takes and gives an example from the graph. Delete the optional lines",
+            "# (commented out) you leave out, or uncomment those you fill. Give each node",
+            "# its slug (lowercase, hyphens) and link the nodes to each other. Then:",
+            f"#   zonegraph validate {slug}.ttl && zonegraph add {slug}.ttl",
+            "",
+        ]
+
+    def _node(self, cls: URIRef, *, source: str | None) -> tuple[list[str], str, set[str]]:
+        """The comment block, the Turtle body and the prefixes of one new node of *cls*."""
         slots, notes = self.slots(cls)
         name = shorten(str(cls))
         label = self.labels.get(cls, name)
@@ -286,10 +333,18 @@ class TemplateBuilder:
             out += ["#"] + ["# " + line for line in textwrap.wrap(note, 76)]
         out.append("")
         # a source is named under zgs:, the entities it states under zgr:
-        ns = "zgs" if ZG.Source in self.superclasses(cls) else "zgr"
+        is_source = ZG.Source in self.superclasses(cls)
+        ns = "zgs" if is_source else "zgr"
         used = {"zg", ns}
-        body = [f"{ns}:{{{{slug}}}} a {name} ;"]
+        subject = source if (is_source and source) else "{{slug}}"
+        body = [f"{ns}:{subject} a {name} ;"]
+        if not is_source and not any(slot.path == ZG.quotation for slot in slots):
+            at = next((i for i, x in enumerate(slots) if x.status == "optional"), len(slots))
+            slots = [*slots[:at], self._quotation_slot(), *slots[at:]]
         for slot in slots:
+            if slot.path == DCT.source and source is not None and not is_source:
+                body += [f"    dct:source zgs:{source} ;"]
+                continue
             if slot.max_count == 0:
                 body.append(f"    # not allowed: {shorten(str(slot.path))}")
                 continue
@@ -307,8 +362,22 @@ class TemplateBuilder:
             for p in re.findall(r"\b([a-z]+):[A-Za-z0-9{]", line)
             if p in PREFIXES
         }
-        out += [f"@prefix {p}: <{PREFIXES[p]}> ." for p in sorted(used)]
-        return "\n".join([*out, "", *body]) + "\n"
+        return out, "\n".join(body), used
+
+    def _quotation_slot(self) -> Slot:
+        """zg:quotation for a class whose shapes do not ask for it: the project's rule is
+        that every fact carries the source's sentence (docs/data-model.md)."""
+        return Slot(
+            ZG.quotation,
+            name="quotation",
+            min_count=1,
+            min_severity=SH.Info,
+            datatypes=[XSD.string],
+            messages=[
+                "The source's sentence that states these facts, as printed: every fact "
+                "carries its quotation (docs/data-model.md)."
+            ],
+        )
 
     def _lines(self, slot: Slot, cls: URIRef) -> list[str]:
         prop = shorten(str(slot.path))
@@ -407,7 +476,11 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def template(ontology: Graph, shapes: Graph, data: Graph, cls: str) -> str:
-    """The fill-in Turtle skeleton for a new instance of the class *cls*."""
+def template(
+    ontology: Graph, shapes: Graph, data: Graph, cls: str | list[str], *, source: str | None = None
+) -> str:
+    """The fill-in Turtle skeleton for a new instance of the class *cls* (or one node for
+    each of several classes, in one file), with *source*'s slug filled in if given."""
     builder = TemplateBuilder(ontology, shapes, data)
-    return builder.skeleton(builder.resolve_class(cls))
+    names = [cls] if isinstance(cls, str) else cls
+    return builder.skeletons([builder.resolve_class(c) for c in names], source=source)

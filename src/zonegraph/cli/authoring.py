@@ -84,17 +84,28 @@ def draw_cmd(
             click.echo(f"wrote {output}", err=True)
 
 
-@click.command("template", epilog=EPILOG_EXAMPLES + "zonegraph template CooperationPark > park.ttl")
-@click.argument("cls", metavar="CLASS")
+@click.command(
+    "template",
+    epilog=EPILOG_EXAMPLES
+    + "zonegraph template CooperationPark > park.ttl\n"
+    + "zonegraph template --source xinhua-2020-12-18 NewsArticle CooperationPark Figure"
+    + " > xinhua-2020-12-18.ttl",
+)
+@click.argument("classes", metavar="CLASS...", nargs=-1, required=True)
+@click.option(
+    "--source",
+    metavar="SLUG",
+    help="The new source's slug (e.g. xinhua-2020-12-18): every node's dct:source is filled in.",
+)
 @pass_ctx
-def template_cmd(ctx: Context, cls: str) -> None:
-    """Print a fill-in Turtle skeleton for a new entity of CLASS (zg:Name, Name or label),
-    with the properties the shapes require, recommend and allow."""
+def template_cmd(ctx: Context, classes: tuple[str, ...], source: str | None) -> None:
+    """Print a fill-in Turtle skeleton for a new entity of each CLASS (zg:Name, Name or
+    label), with the properties the shapes require, recommend and allow, in one file."""
     from ..authoring.template import template
 
     try:
         kg = ctx.kg()
-        text = template(kg.ontology, kg.shapes, kg.data(), cls)
+        text = template(kg.ontology, kg.shapes, kg.data(), list(classes), source=source)
     except ZonegraphError as exc:
         fail(exc)
     click.echo(text, nl=False)
