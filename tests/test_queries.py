@@ -67,6 +67,100 @@ TRAINING = ZGR + "iecz-doctoral-postdoctoral-training"
 FUNDS = ZGR + "west-coast-new-area-manufacturing-support-funds"
 PARTNERSHIP = ZGR + "partnership-sino-german-ecopark-research"
 
+# What the sources of four parks with Singapore and Germany add (issue #18: the
+# China-Singapore Suzhou Industrial Park, the Sino-Singapore Tianjin Eco-City,
+# the China-Singapore Guangzhou Knowledge City and the Sino-German Metal
+# Eco-City in Jieyang), kept apart so that each answer below reads as "the
+# Qingdao sources' rows, and these".
+GUANGZHOU_JV = ZGR + "sino-singapore-guangzhou-knowledge-city-investment-and-development"
+TIANJIN_DEVELOPER = ZGR + "sino-singapore-tianjin-eco-city-investment-and-development"
+PARKS_B_POST_HOLDERS = {
+    (
+        "Business School of Nanjing University",
+        "professor",
+        "Liu Zhibiao",
+        ZGS + "chinadaily-2015-10-28",
+    ),
+    ("Government of China", "premier", "Wen Jiabao", ZGS + "beijingreview-2007-11-19"),
+    (
+        "Government of China",
+        "vice premier",
+        "Li Lanqing",
+        ZGS + "mitsubishicorp-suzhou-industrial-park",
+    ),
+    (
+        "Government of Singapore",
+        "prime minister",
+        "Lee Hsien Loong",
+        ZGS + "beijingreview-2007-11-19",
+    ),
+    (
+        "Government of Singapore",
+        "senior minister",
+        "Lee Kuan Yew",
+        ZGS + "mitsubishicorp-suzhou-industrial-park",
+    ),
+    ("Guangdong Provincial Government", "governor", "Zhu Xiaodan", ZGS + "chinadaily-2013-05-10"),
+    (
+        "Jieyang Municipal Party Committee",
+        "secretary",
+        "Chen Lvping",
+        ZGS + "zhongdemetal-2014-05-08",
+    ),
+    ("RSBK GmbH", "chief executive officer", "Rudolf Scharping", ZGS + "chinadaily-2013-05-10"),
+    (
+        "Sino-Singapore Guangzhou Knowledge City Investment and Development Co Ltd",
+        "chief executive officer",
+        "Kok Siong Ng",
+        ZGS + "chinadaily-2017-04-24",
+    ),
+    (
+        "Sino-Singapore Tianjin Eco-City Investment and Development Co., Ltd",
+        "chief executive officer",
+        "Ho Tong Yen",
+        ZGS + "chinadaily-2013-12-03",
+    ),
+    (
+        "ZhongDe Metal Group Co., Ltd.",
+        "vice president",
+        "Liu Feizhou",
+        ZGS + "zhongdemetal-2014-05-08",
+    ),
+}
+PARKS_B_PEOPLE = {
+    ("Alexis Hooi", "author", ZGS + "chinadaily-2011-09-26"),
+    ("Qiu Quanlin", "author", ZGS + "chinadaily-2017-04-24"),
+    ("Chen Lvping", "secretary", ZGR + "jieyang-municipal-party-committee"),
+    ("Ho Tong Yen", "chief executive officer", TIANJIN_DEVELOPER),
+    ("Kok Siong Ng", "chief executive officer", GUANGZHOU_JV),
+    ("Lee Hsien Loong", "prime minister", ZGR + "government-of-singapore"),
+    ("Lee Kuan Yew", "senior minister", ZGR + "government-of-singapore"),
+    ("Li Lanqing", "vice premier", ZGR + "government-of-china"),
+    ("Liu Feizhou", "vice president", ZGR + "zhongde-metal-group"),
+    ("Liu Zhibiao", "professor", ZGR + "nanjing-university-business-school"),
+    ("Rudolf Scharping", "chief executive officer", ZGR + "rsbk-gmbh"),
+    ("Wen Jiabao", "premier", ZGR + "government-of-china"),
+    ("Zhu Xiaodan", "governor", ZGR + "guangdong-provincial-government"),
+}
+GUANGZHOU = ZGR + "china-singapore-guangzhou-knowledge-city"
+METAL_ECO_CITY = ZGR + "sino-german-metal-eco-city"
+PARKS_B_SECTORS = {
+    (sector, GUANGZHOU, "targets", GUANGZHOU)
+    for sector in (
+        "IT convergence",
+        "advanced smart equipment",
+        "biomedicine",
+        "biotechnology and pharmaceuticals",
+        "cultural innovation",
+        "education and training",
+        "energy and environmental technology",
+        "green industries",
+        "modern medical services",
+        "new-generation information technology",
+        "science and technology services",
+    )
+} | {("metal industry", METAL_ECO_CITY, "targets", METAL_ECO_CITY)}
+
 # Values for the required parameters, when a test runs every query.
 REQUIRED = {
     "entity-facts": {"entity": "zgr:sino-german-ecopark"},
@@ -294,14 +388,23 @@ def test_timeline_of_a_park(kg: zonegraph.KnowledgeGraph) -> None:
 @answers("post-holders")
 def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("organisationLabel", "roleLabel", "personLabel", "source")
-    assert set(rows(kg, "post-holders", *cols)) == {
-        (COMMITTEE, "director", "Zhao Shiyu", str(ARTICLE)),
-        (NEW_AREA_GOVERNMENT, "official", "Liu Huawei", str(ARTICLE)),
-        ("Management Committee of the Sino-German Ecopark", "president", "Zhao Shiyu", str(IECZ)),
-        ("British Embassy in China", "deputy ambassador", "Christina Scott", str(IECZ)),
-        ("British Chamber of Commerce", "president", "Carolyn Fairbairn", str(SGEP)),
-        ("Qingdao Municipal Government", "deputy mayor", "Yao Jian", str(PEOPLECN)),
-    }
+    assert (
+        set(rows(kg, "post-holders", *cols))
+        == {
+            (COMMITTEE, "director", "Zhao Shiyu", str(ARTICLE)),
+            (NEW_AREA_GOVERNMENT, "official", "Liu Huawei", str(ARTICLE)),
+            (
+                "Management Committee of the Sino-German Ecopark",
+                "president",
+                "Zhao Shiyu",
+                str(IECZ),
+            ),
+            ("British Embassy in China", "deputy ambassador", "Christina Scott", str(IECZ)),
+            ("British Chamber of Commerce", "president", "Carolyn Fairbairn", str(SGEP)),
+            ("Qingdao Municipal Government", "deputy mayor", "Yao Jian", str(PEOPLECN)),
+        }
+        | PARKS_B_POST_HOLDERS
+    )
     assert rows(kg, "post-holders", "roleLabel", "personLabel", organisation=COMMITTEE) == [
         ("director", "Zhao Shiyu")
     ]
@@ -311,15 +414,24 @@ def test_post_holders(kg: zonegraph.KnowledgeGraph) -> None:
 def test_sectors_targeted(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("sectorLabel", "by", "how", "where")
     zone = ZGR + "qingdao-iecz"
-    assert set(rows(kg, "sectors-targeted", *cols)) == {
-        ("intelligent manufacturing", zone, "targets", zone),
-        ("artificial intelligence", zone, "targets", zone),
-        ("robotics", zone, "targets", zone),
-        ("advanced manufacturing", zone, "targets", zone),
-        ("intelligent manufacturing", PARTNERSHIP, "partnership", ZGR + "sino-german-ecopark"),
-        ("manufacturing", FUNDS, "supports", ZGR + "qingdao-west-coast-new-area-government"),
-        ("emerging industries", FUNDS, "supports", ZGR + "qingdao-west-coast-new-area-government"),
-    }
+    assert (
+        set(rows(kg, "sectors-targeted", *cols))
+        == {
+            ("intelligent manufacturing", zone, "targets", zone),
+            ("artificial intelligence", zone, "targets", zone),
+            ("robotics", zone, "targets", zone),
+            ("advanced manufacturing", zone, "targets", zone),
+            ("intelligent manufacturing", PARTNERSHIP, "partnership", ZGR + "sino-german-ecopark"),
+            ("manufacturing", FUNDS, "supports", ZGR + "qingdao-west-coast-new-area-government"),
+            (
+                "emerging industries",
+                FUNDS,
+                "supports",
+                ZGR + "qingdao-west-coast-new-area-government",
+            ),
+        }
+        | PARKS_B_SECTORS
+    )
     assert rows(kg, "sectors-targeted", "sectorLabel", "how", sector="robotics") == [
         ("robotics", "targets")
     ]
@@ -397,6 +509,9 @@ def test_entity_facts_keep_each_source_apart(kg: zonegraph.KnowledgeGraph) -> No
         ECNS,
         IHK,
         SIEMENS,
+        # The Sino-German Metal Eco-City's two sources name Germany too.
+        URIRef(ZGS + "chinadaily-2013-05-10"),
+        URIRef(ZGS + "zhongdemetal-2014-05-08"),
     }
 
 
@@ -516,17 +631,21 @@ def test_standards_and_facilities(kg: zonegraph.KnowledgeGraph) -> None:
 @answers("people-and-roles")
 def test_people_and_roles(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("personLabel", "role", "context")
-    assert set(rows(kg, "people-and-roles", *cols)) == {
-        ("Han Lu", "author", str(ARTICLE)),
-        ("Yu Fangping", "photographer", ZGR + "photo-sino-german-ecopark"),
-        ("Zhao Shiyu", "director", ZGR + "iecz-management-committee"),
-        ("Liu Huawei", "official", ZGR + "qingdao-west-coast-new-area-government"),
-        ("Zhao Shiyu", "president", ZGR + "sino-german-ecopark-management-committee"),
-        ("Christina Scott", "deputy ambassador", ZGR + "british-embassy-in-china"),
-        ("Carolyn Fairbairn", "president", ZGR + "british-chamber-of-commerce"),
-        ("Yao Jian", "deputy mayor", ZGR + "qingdao-municipal-government"),
-        ("Zhang Yixuan", "author", str(PEOPLECN)),
-    }
+    assert (
+        set(rows(kg, "people-and-roles", *cols))
+        == {
+            ("Han Lu", "author", str(ARTICLE)),
+            ("Yu Fangping", "photographer", ZGR + "photo-sino-german-ecopark"),
+            ("Zhao Shiyu", "director", ZGR + "iecz-management-committee"),
+            ("Liu Huawei", "official", ZGR + "qingdao-west-coast-new-area-government"),
+            ("Zhao Shiyu", "president", ZGR + "sino-german-ecopark-management-committee"),
+            ("Christina Scott", "deputy ambassador", ZGR + "british-embassy-in-china"),
+            ("Carolyn Fairbairn", "president", ZGR + "british-chamber-of-commerce"),
+            ("Yao Jian", "deputy mayor", ZGR + "qingdao-municipal-government"),
+            ("Zhang Yixuan", "author", str(PEOPLECN)),
+        }
+        | PARKS_B_PEOPLE
+    )
     # Two sources name Zhao Shiyu's post differently: both are kept.
     assert rows(kg, "people-and-roles", "role", "contextLabel", "source", person="Zhao Shiyu") == [
         ("director", COMMITTEE, str(ARTICLE)),
@@ -564,6 +683,7 @@ def test_search_labels(kg: zonegraph.KnowledgeGraph) -> None:
     assert set(rows(kg, "search-labels", "entity", "type", text="People's Republic")) == {
         (ZGR + "china", ZG + "Country"),
         (ZGR + "ministry-of-commerce-of-china", ZG + "GovernmentBody"),
+        (ZGR + "state-council-of-china", ZG + "GovernmentBody"),
     }
     # Ontology classes are not entities.
     assert {r[0] for r in rows(kg, "search-labels", "entity", text="cooperation park")} == {
@@ -651,7 +771,15 @@ def test_reference_identifiers(kg: zonegraph.KnowledgeGraph) -> None:
 def test_disagreements(kg: zonegraph.KnowledgeGraph) -> None:
     cols = ("entityLabel", "kind", "aspectLabel", "value", "source")
     # Four sources give the Ecopark's area four values: each with its source.
+    # Two give the Suzhou Industrial Park's area (278 and 288 km2), and two its
+    # foreign investment at two dates (2004: contracted and actual; 2015).
+    suzhou = "China-Singapore Suzhou Industrial Park"
     assert rows(kg, "disagreements", *cols) == [
+        (suzhou, "figure", "area", "288.0", ZGS + "mitsubishicorp-suzhou-industrial-park"),
+        (suzhou, "figure", "area", "278.0", ZGS + "chinadaily-2015-10-28"),
+        (suzhou, "figure", "investment", "7200000000.0", ZGS + "chinadaily-2004-05-18"),
+        (suzhou, "figure", "investment", "16700000000.0", ZGS + "chinadaily-2004-05-18"),
+        (suzhou, "figure", "investment", "26700000000.0", ZGS + "chinadaily-2015-10-28"),
         (ECOPARK, "figure", "area", "10.0", str(PEOPLECN)),
         (ECOPARK, "figure", "area", "11.6", str(ECNS)),
         (ECOPARK, "figure", "area", "12.0", str(IHK)),
