@@ -126,6 +126,18 @@ PARKS_B_POST_HOLDERS = {
         "Liu Feizhou",
         ZGS + "zhongdemetal-2014-05-08",
     ),
+    (
+        "SIP People's Congress Working Committee",
+        "director",
+        "Zhang Yongqing",
+        ZGS + "sipac-2020-06-30",
+    ),
+    (
+        "SIP People's Congress Working Committee",
+        "deputy director",
+        "Sun Yanyan",
+        ZGS + "sipac-2020-06-30",
+    ),
 }
 PARKS_B_PEOPLE = {
     ("Alexis Hooi", "author", ZGS + "chinadaily-2011-09-26"),
@@ -141,6 +153,8 @@ PARKS_B_PEOPLE = {
     ("Rudolf Scharping", "chief executive officer", ZGR + "rsbk-gmbh"),
     ("Wen Jiabao", "premier", ZGR + "government-of-china"),
     ("Zhu Xiaodan", "governor", ZGR + "guangdong-provincial-government"),
+    ("Zhang Yongqing", "director", ZGR + "sip-peoples-congress-working-committee"),
+    ("Sun Yanyan", "deputy director", ZGR + "sip-peoples-congress-working-committee"),
 }
 GUANGZHOU = ZGR + "china-singapore-guangzhou-knowledge-city"
 METAL_ECO_CITY = ZGR + "sino-german-metal-eco-city"
