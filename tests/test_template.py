@@ -61,6 +61,22 @@ def test_a_skeleton_names_required_recommended_and_optional_properties(
     assert "A cooperation park needs its partner country" in text, "the shapes' messages are quoted"
 
 
+def test_an_optional_line_says_what_its_property_means_not_what_a_wrong_value_is(
+    kg: zonegraph.KnowledgeGraph,
+) -> None:
+    """An optional line quotes the property shape's description; the message, written
+    for a value that is already wrong, stays for the required lines."""
+    text = template(kg.ontology, kg.shapes, kg.data(), "zg:CooperationPark")
+    optional = re.search(
+        r"# optional: developed by.*?\n(?=    # (?:optional|required|rec))", text, re.S
+    )
+    assert optional, text
+    assert "The organisations that develop and operate the area" in optional.group(0)
+    assert "but the linked node is not" not in optional.group(0)
+    assert "but the linked node is not" not in text.split("# optional:", 1)[1]
+    assert "A cooperation park needs its partner country" in text, "required lines keep it"
+
+
 def test_a_figure_skeleton_follows_the_sparql_targeted_shapes(kg: zonegraph.KnowledgeGraph) -> None:
     text = template(kg.ontology, kg.shapes, kg.data(), "figure")
     assert "    zg:unit {{iri qudt:Unit}} ;" in text, (

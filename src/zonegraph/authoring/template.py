@@ -6,7 +6,8 @@ SPARQL-based targets evaluated on a probe node of the class. Their property
 shapes become the lines of the skeleton, grouped as required (a violation if
 missing), recommended (a warning or hint if missing) and optional (commented
 out); each line says what its value must be, gives an example from the graph,
-and quotes the shape's message. Every value to fill in is a placeholder
+and quotes the shape's message (for an optional line, its description:
+the message is written for a wrong value). Every value to fill in is a placeholder
 ``{{…}}``, which is not Turtle, so an unfilled skeleton cannot be added by
 mistake: ``zonegraph validate`` points at the first placeholder left.
 """
@@ -50,6 +51,7 @@ class Slot:
     patterns: list[str] = field(default_factory=list)
     has_value: list[Node] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -200,6 +202,9 @@ class TemplateBuilder:
             str(p) for p in s.objects(prop, SH.pattern) if str(p) not in slot.patterns
         ]
         slot.has_value += [v for v in s.objects(prop, SH.hasValue) if v not in slot.has_value]
+        slot.descriptions += [
+            str(d) for d in s.objects(prop, SH.description) if str(d) not in slot.descriptions
+        ]
         for m in s.objects(prop, SH.message):
             if (min_count or max_count == 0 or len(slot.messages) < 2) and str(
                 m
@@ -326,7 +331,12 @@ class TemplateBuilder:
             + (f"; {'; '.join(what)}" if what else "")
         )
         lines = textwrap.wrap(head, 96, subsequent_indent="    #   ")
-        for message in slot.messages[:1]:
+        # An optional line is explained by what its property says (sh:description):
+        # its message is written for a value that is already wrong ("..., but the
+        # linked node is not a zg:Event: correct the link or the type"), which reads
+        # as a fault on a line nobody has filled in yet.
+        notes = slot.descriptions if slot.status == "optional" and slot.descriptions else []
+        for message in (notes or slot.messages)[:1]:
             lines += textwrap.wrap(
                 message, 96, initial_indent="    #   ", subsequent_indent="    #   "
             )
