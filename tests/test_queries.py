@@ -142,6 +142,7 @@ PARKS_B_POST_HOLDERS = {
 PARKS_B_PEOPLE = {
     ("Alexis Hooi", "author", ZGS + "chinadaily-2011-09-26"),
     ("Qiu Quanlin", "author", ZGS + "chinadaily-2017-04-24"),
+    ("Huang Yuxia", "author", ZGS + "zhongdemetal-2012-12-26"),
     ("Chen Lvping", "secretary", ZGR + "jieyang-municipal-party-committee"),
     ("Ho Tong Yen", "chief executive officer", TIANJIN_DEVELOPER),
     ("Kok Siong Ng", "chief executive officer", GUANGZHOU_JV),
