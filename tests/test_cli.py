@@ -44,7 +44,7 @@ def test_queries_lists_every_canned_query() -> None:
 
 
 def test_query_table_is_the_default() -> None:
-    code, out, _ = invoke("query", "parks-of-zone")
+    code, out, _ = invoke("query", "parks-of-zone", "-p", "zone=zgr:qingdao-iecz")
     assert code == 0
     assert "Sino-German Ecopark" in out
     # One row per park and source placing it in the zone (3 parks, 6 statements).
@@ -53,7 +53,7 @@ def test_query_table_is_the_default() -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_query_results_formats(fmt: str) -> None:
-    code, out, _ = invoke("query", "parks-of-zone", "--format", fmt)
+    code, out, _ = invoke("query", "parks-of-zone", "-p", "zone=zgr:qingdao-iecz", "--format", fmt)
     assert code == 0
     if fmt == "json":
         doc = json.loads(out)
