@@ -158,3 +158,12 @@ def test_every_query_example_answers(
         assert rows == 0, f"{line}: the shipped graph should have no {args[0]}"
     else:
         assert rows >= 1, f"{line} (from {where}) returns no rows"
+
+
+def test_the_readme_lists_every_canned_query() -> None:
+    """The README's table of canned queries names each query in queries/, and no other."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The canned queries", 1)[1].split("\n### ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, flags=re.M))
+    shipped = {p.stem for p in (REPO / "queries").glob("*.rq") if p.stem != "prefixes"}
+    assert listed == shipped

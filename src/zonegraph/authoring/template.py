@@ -6,7 +6,8 @@ SPARQL-based targets evaluated on a probe node of the class. Their property
 shapes become the lines of the skeleton, grouped as required (a violation if
 missing), recommended (a warning or hint if missing) and optional (commented
 out); each line says what its value must be, gives an example from the graph,
-and quotes the shape's message. Every value to fill in is a placeholder
+and quotes the shape's message (for an optional line, its description:
+the message is written for a wrong value). Every value to fill in is a placeholder
 ``{{…}}``, which is not Turtle, so an unfilled skeleton cannot be added by
 mistake: ``zonegraph validate`` points at the first placeholder left.
 """
@@ -51,6 +52,7 @@ class Slot:
     patterns: list[str] = field(default_factory=list)
     has_value: list[Node] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    descriptions: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -201,6 +203,9 @@ class TemplateBuilder:
             str(p) for p in s.objects(prop, SH.pattern) if str(p) not in slot.patterns
         ]
         slot.has_value += [v for v in s.objects(prop, SH.hasValue) if v not in slot.has_value]
+        slot.descriptions += [
+            str(d) for d in s.objects(prop, SH.description) if str(d) not in slot.descriptions
+        ]
         for m in s.objects(prop, SH.message):
             if (min_count or max_count == 0 or len(slot.messages) < 2) and str(
                 m
