@@ -140,10 +140,10 @@ def test_parks_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
     assert len(res.rows) == 6
     assert {s(r["zone"]) for r in res.rows} == {ZGR + "qingdao-iecz"}
     assert [s(r["parkLabel"]) for r in res.rows] == sorted(s(r["parkLabel"]) for r in res.rows)
-    # Without a zone: every park, once per place a source says it lies in, the
-    # zone's among them; a place other than a zone works too.
+    # Without a zone: every park in China, once per place a source says it lies
+    # in, the zone's among them; a place other than a zone works too.
     every = run(kg, "parks-of-zone")
-    assert {r["zone"] for r in every.rows} == {None}
+    assert {s(r["zone"]) for r in every.rows} == {ZGR + "china"}
     assert {(s(r["parkLabel"]), s(r["containerLabel"]), r["source"]) for r in every.rows} >= {
         (ECOPARK, ZONE, ARTICLE),
         (ECOPARK, "Qingdao Economic and Technological Development Zone", PEOPLECN),
@@ -231,9 +231,9 @@ def test_countries_of_zone(kg: zonegraph.KnowledgeGraph) -> None:
         SGEP,
         IMSILKROAD,
     }
-    # Without a zone: every party's links, the zone's among them, ?zone empty.
+    # Without a zone: the links of every zone and park in China, the zone's among them.
     every = run(kg, "countries-of-zone")
-    assert {r["zone"] for r in every.rows} == {None}
+    assert {s(r["zone"]) for r in every.rows} == {ZGR + "china"}
     assert {(s(r["countryLabel"]), s(r["through"]), s(r["via"])) for r in every.rows} >= got
 
 
@@ -253,7 +253,7 @@ def test_organisations_in_place(kg: zonegraph.KnowledgeGraph) -> None:
     }
     cols = ("organisationLabel", "typeLabel", "locationLabel")
     assert set(rows(kg, "organisations-in-place", *cols, place=ZONE)) == expected
-    # Without a place: every organisation based anywhere, these among them.
+    # Without a place: every organisation based in China, these among them.
     assert set(rows(kg, "organisations-in-place", *cols)) > expected
     # A place's parts count: the zone is part of the new area.
     assert (
@@ -302,11 +302,10 @@ def test_timeline(kg: zonegraph.KnowledgeGraph) -> None:
         (("2018-04-21", DATE), Decimal(2018), "launch", RUSSIAN_PARK, IMSILKROAD),
     ]
     assert all(r["year"].datatype == XSD_INTEGER for r in res.rows)
-    # Without an entity: every event, the zone's among them (an agreement has a
-    # row for each party it concerns).
+    # Without an entity: the events of everything in China, the zone's among them.
     every = run(kg, "timeline")
     assert {r["event"] for r in res.rows} <= {r["event"] for r in every.rows}
-    assert {r["entity"] for r in every.rows} == {None}
+    assert {s(r["entity"]) for r in every.rows} == {ZGR + "china"}
 
 
 def test_timeline_of_a_park(kg: zonegraph.KnowledgeGraph) -> None:
@@ -651,10 +650,13 @@ def test_place_hierarchy(kg: zonegraph.KnowledgeGraph) -> None:
         (1, "Shandong", "China", WIKIDATA),
     ]
     assert all(r["depth"].datatype == XSD_INTEGER for r in res.rows)
-    # Without a place: every stated containment, the zone's among them, once each.
-    every = [(s(r["child"]), s(r["parent"]), r["source"]) for r in run(kg, "place-hierarchy").rows]
-    assert len(every) == len(set(every))
-    assert {(s(r["child"]), s(r["parent"]), r["source"]) for r in res.rows} < set(every)
+    # Without a place: every place's hierarchy, the zone's among them.
+    every = {
+        (s(r["place"]), s(r["child"]), s(r["parent"]), r["source"])
+        for r in run(kg, "place-hierarchy").rows
+    }
+    assert {(s(r["place"]), s(r["child"]), s(r["parent"]), r["source"]) for r in res.rows} < every
+    assert {place for place, *_ in every} >= {ZGR + "qingdao-iecz", ZGR + "sino-german-ecopark"}
     park = [
         (num(r["depth"]), s(r["child"]), s(r["parent"]))
         for r in run(kg, "place-hierarchy", place=ECOPARK).rows
@@ -825,32 +827,42 @@ def test_iri_curie_and_label_give_the_same_rows(
     assert {s(r[param]) for r in by_iri} == {iri}
 
 
-#: The canned queries that take a zone, park, place or entity and, without one,
-#: list across the whole graph: no query assumes there is one zone.
-ACROSS_ALL = {
+#: The canned queries that take a zone, park, place or entity: none assumes there
+#: is one zone. Those that look down a place's parts default to all of China;
+#: the others list every entity's answers when not given.
+DEFAULT_CHINA = {
     "collaboration-network": "zone",
     "countries-of-zone": "zone",
     "organisations-in-place": "place",
     "parks-of-zone": "zone",
-    "place-hierarchy": "place",
     "timeline": "entity",
     "timeline-across-sources": "entity",
-    "zone-key-figures": "zone",
 }
+ACROSS_ALL = {"place-hierarchy": "place", "zone-key-figures": "zone"}
 
 
-@pytest.mark.parametrize(("name", "param"), sorted(ACROSS_ALL.items()))
-def test_without_a_zone_a_query_lists_across_all_of_them(
+@pytest.mark.parametrize(("name", "param"), sorted({**DEFAULT_CHINA, **ACROSS_ALL}.items()))
+def test_without_a_zone_a_query_answers_for_all_of_them(
     kg: zonegraph.KnowledgeGraph, name: str, param: str
 ) -> None:
     """No default zone: without the parameter, the answers for the zone are among
-    the answers, and the answers for another zone or park too."""
+    the answers, and the answers for a park too."""
     spec = next(p for p in next(q for q in kg.queries() if q.name == name).params)
-    assert spec.name == param and spec.optional and spec.default is None
-    every = {tuple(sorted((k, v) for k, v in r.items() if k != param)) for r in run(kg, name).rows}
-    for one in (ZONE, ECOPARK) if name != "parks-of-zone" else (ZONE, "Qingdao"):
-        some = run(kg, name, **{param: one}).rows
-        assert {tuple(sorted((k, v) for k, v in r.items() if k != param)) for r in some} <= every
+    assert spec.name == param
+    if name in DEFAULT_CHINA:
+        assert spec.default == "zgr:china"
+    else:
+        assert spec.optional and spec.default is None
+
+    def answers(**given: str) -> set[tuple[Any, ...]]:
+        return {
+            tuple(sorted((k, v) for k, v in r.items() if k != param))
+            for r in run(kg, name, **given).rows
+        }
+
+    every = answers()
+    for one in (ZONE, ECOPARK):
+        assert answers(**{param: one}) <= every, one
 
 
 def test_an_unbound_optional_parameter_means_all(kg: zonegraph.KnowledgeGraph) -> None:
@@ -932,8 +944,8 @@ def test_catalogue_reads_every_file(kg: zonegraph.KnowledgeGraph) -> None:
         "zone",
         "iri",
         "zg:Place",
-        None,
-        True,
+        "zgr:china",
+        False,
         False,
     )
     measure = catalogue["figure-across-parks"].params[0]
