@@ -8,6 +8,7 @@ writing an output file (-o).
 
 from __future__ import annotations
 
+import shutil
 import sys
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -33,6 +34,12 @@ def fail(exc: ZonegraphError) -> NoReturn:
         text = exc.message + (f"\n  hint: {hint}" if (hint := exc.hint_for("cli")) else "")
     click.echo(f"error: {text}", err=True)
     sys.exit(2)
+
+
+def terminal_width() -> int:
+    """The width tables are laid out in: $COLUMNS, else the terminal's; 160 when standard
+    output is not a terminal (a pipe keeps long lines whole; grep and less -S cope)."""
+    return shutil.get_terminal_size((160, 24)).columns
 
 
 def os_error(exc: OSError) -> ZonegraphError:
