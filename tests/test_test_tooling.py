@@ -11,7 +11,6 @@ from pathlib import Path
 from optional_tools import TOOLS
 from support import REPO
 
-
 ARGS = ("tests/test_draw.py", "-k", "byte_stable", "-rs")
 
 
