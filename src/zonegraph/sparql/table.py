@@ -334,7 +334,7 @@ def _records(result: QueryResult, shown: list[str], limit: int) -> list[str]:
 
 def _count_line(result: QueryResult, caption: Caption, columns: list[_Column]) -> str:
     total = len(result.rows)
-    rows = f"{total} row{'' if total == 1 else 's'}" if total else "no rows"
+    rows = f"{total} row{'' if total == 1 else 's'}"
     per = caption.per
     if not per or per not in result.vars or not total:
         return f"({rows})"
