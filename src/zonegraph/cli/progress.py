@@ -4,7 +4,7 @@
 to hand to the library (``load``, ``check``, ``export``). While the work runs,
 one status line says the phase, its counts and rate and the time taken::
 
-    ⠹ loading into oxigraph:zonegraph.db  120,000 triples  45,000 triples/s  2.7s
+    ⠹ loading into oxigraph:zonegraph.db…  120,000 triples  45,000 triples/s  2.7s
 
 and each finished phase stays as a line of its own, the way pip and cargo
 leave theirs::
@@ -100,14 +100,15 @@ class Display:
                 self.phase, self.phase_started = phase, time.monotonic()
             self.done, self.total, self.unit, self.item = done, total, unit, item
 
-    def _summary(self, now: float) -> tuple[str, float]:
+    def _summary(self, now: float, *, running: bool = False) -> tuple[str, float]:
         counts = _counts(self.done, self.total, self.unit)
         elapsed = now - self.phase_started
         rate = ""
         # a rate where it says something: many items, or a count with no end known
         if self.done and self.unit and elapsed >= 0.5 and (self.total is None or self.done >= 100):
             rate = f"{self.done / elapsed:,.0f} {self.unit}/s"
-        return "  ".join(p for p in (self.phase or "", counts, rate) if p), elapsed
+        phase = f"{self.phase}…" if running else self.phase or ""
+        return "  ".join(p for p in (phase, counts, rate) if p), elapsed
 
     def _finish(self) -> None:
         """End the current phase: its line stays (written once the display shows)."""
@@ -135,7 +136,7 @@ class Display:
                 self._flush()
             if self.phase is None:
                 return
-            text, elapsed = self._summary(now)
+            text, elapsed = self._summary(now, running=True)
             if self.item:
                 text += f"  {self.item}"
             width = _columns(self.out) - 10
