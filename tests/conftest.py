@@ -64,14 +64,25 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+#: The tests that take longest, measured (tests/slow-tests.txt says how): marked slow, so
+#: that ``make test-quick`` leaves them out.
+SLOW_TESTS = Path(__file__).parent / "slow-tests.txt"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the tests of the browser and interop modules (for ``-m "not browser"``, make
-    test-quick); the markers are declared in pyproject.toml."""
+    """Mark the tests of the browser and interop modules, and the tests listed in
+    tests/slow-tests.txt as slow (for ``-m "not slow and not browser"``, make test-quick);
+    the markers are declared in pyproject.toml."""
     marks = {"test_browser.py": pytest.mark.browser, "test_interop.py": pytest.mark.interop}
+    lines = SLOW_TESTS.read_text(encoding="utf-8").splitlines() if SLOW_TESTS.exists() else []
+    slow = tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
     for item in items:
         mark = marks.get(item.path.name)
         if mark is not None:
             item.add_marker(mark)
+        node = item.nodeid
+        if any(node == s or node.startswith((f"{s}[", f"{s}::")) for s in slow):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
