@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-servers lint fmt-check clean venv docs editor
+.PHONY: demo test test-quick test-servers lint fmt-check clean venv docs editor
 
 venv: $(STAMP)
 
@@ -23,6 +23,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The edit-test loop: everything but the slow tests, the browser, the real servers and the
+# independent tools (those need .ci/install-*; `make test` runs them). A few minutes on 2 cores.
+QUICK := not slow and not browser and not servers and not interop
+test-quick: $(STAMP)
+	$(BIN)/pytest -m "$(QUICK)" $(PYTEST_ARGS)
 
 # The store tests against real servers only: an Oxigraph server (the oxigraph command of
 # the dev extra) and Debian's Virtuoso (as root: .ci/virtuoso-install), each started on

@@ -32,10 +32,10 @@ ARGS = [
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and shutil.which("chromium") is None,
-    reason="Chromium is not installed (/usr/bin/chromium); run .ci/install-browser",
+    reason="Chromium is not installed; install it with: bash .ci/install-browser",
 )
 sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is not installed"
+    "playwright.sync_api", reason="the playwright package is not installed: pip install -e '.[dev]'"
 )
 
 

@@ -34,6 +34,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import zonegraph
+from optional_tools import reason as reason_for
 from serverkit import TOKEN, copy_kg, running_server
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
 from support import Counter
@@ -56,11 +57,11 @@ QUERIES = [
 ]
 
 needs_oxigraph_cli = pytest.mark.skipif(
-    oxigraph_binary() is None, reason="the oxigraph command is not installed (pip install oxigraph)"
+    oxigraph_binary() is None, reason=reason_for("the oxigraph command")
 )
 needs_virtuoso = pytest.mark.skipif(
     virtuoso_binary() is None,
-    reason="virtuoso-t not installed: run .ci/virtuoso-install as root",
+    reason=reason_for("Virtuoso"),
 )
 
 STORES = [

@@ -27,6 +27,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import zonegraph
+from optional_tools import reason as reason_for
 from servers import (
     OxigraphServer,
     VirtuosoServer,
@@ -43,10 +44,10 @@ from zonegraph.store.sparql_server import SparqlStore
 
 needs_virtuoso = pytest.mark.skipif(
     virtuoso_binary() is None,
-    reason="virtuoso-t is not installed (apt-get install virtuoso-opensource)",
+    reason=reason_for("Virtuoso"),
 )
 needs_oxigraph_cli = pytest.mark.skipif(
-    oxigraph_binary() is None, reason="the oxigraph command is not installed (pip install oxigraph)"
+    oxigraph_binary() is None, reason=reason_for("the oxigraph command")
 )
 
 ECOPARK = URIRef("https://w3id.org/zonegraph/id/sino-german-ecopark")
@@ -128,7 +129,7 @@ def same(a: Graph, b: Graph) -> bool:
 @pytest.fixture(scope="module")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     if oxigraph_binary() is None:
-        pytest.skip("the oxigraph command is not installed (pip install oxigraph)")
+        pytest.skip(reason_for("the oxigraph command"))
     server = OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db")
     server.start()
     yield server
@@ -138,7 +139,7 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
     if virtuoso_binary() is None:
-        pytest.skip("virtuoso-t is not installed (apt-get install virtuoso-opensource)")
+        pytest.skip(reason_for("Virtuoso"))
     server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
     server.start()
     yield server

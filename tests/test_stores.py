@@ -34,6 +34,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import zonegraph
+from optional_tools import reason as reason_for
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
 from support import REPO
 from zonegraph._load import load
@@ -56,10 +57,10 @@ REQUIRED = {
 
 needs_virtuoso = pytest.mark.skipif(
     virtuoso_binary() is None,
-    reason="virtuoso-t is not installed (apt-get install virtuoso-opensource)",
+    reason=reason_for("Virtuoso"),
 )
 needs_oxigraph_cli = pytest.mark.skipif(
-    oxigraph_binary() is None, reason="the oxigraph command is not installed (pip install oxigraph)"
+    oxigraph_binary() is None, reason=reason_for("the oxigraph command")
 )
 STORES = [
     pytest.param("oxigraph", id="oxigraph"),

@@ -11,11 +11,12 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import RDF, SH, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from . import _write
 from ._errors import StoreError
+from ._progress import Progress, announced, counting, silent
 from ._stats import Stats, compute_stats
 from ._write import WriteResult
 from .kgdir.journal import file_state, reading
@@ -372,16 +373,21 @@ class KnowledgeGraph:
             self.store, around, self.plan, self._validation_ontology, self.vocabulary, extra=extra
         )
 
-    def check(self) -> ValidationReport:
-        """Validate the whole graph: shapes, every check query, shapes and ontology consistency."""
-        # Reading the shapes checks them against SHACL for SHACL (an error if they fail).
-        shapes = self.shapes
+    def check(self, progress: Progress = silent) -> ValidationReport:
+        """Validate the whole graph: shapes, every check query, shapes and ontology consistency
+        (each a phase told to *progress*)."""
+        progress("reading the shapes")  # checks them against SHACL for SHACL (error if not)
+        shapes, checks = self.shapes, len(self.catalogue.checks())
+        progress("inferring (the validation closure)")
+        graph = self._validation_graph()
+        n = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(SH.path)))
+        progress(f"validating {len(graph):,} triples against {n} shapes")
         return check.check(
             shapes,
-            self._validation_graph(),
+            graph,
             self.catalogue,
-            run=self.sparql,
-            clashes=self.clashes,
+            run=counting(self.sparql, progress, "check queries", total=checks, unit="queries"),
+            clashes=announced(self.clashes, progress, "consistency (OWL 2 RL)"),
             allow_network=self.allow_network,
         )
 

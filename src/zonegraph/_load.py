@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from rdflib import Graph, URIRef
 
 from ._errors import StoreError
+from ._progress import Progress, silent
 from .kgdir.layout import Layout
 from .rdf.bulk_reader import checked
 from .rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, shorten
@@ -74,8 +75,9 @@ def _listed(lines: list[str], limit: int | None, what: str) -> list[str]:
     ]
 
 
-def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
-    """Load *kg*'s files (and with *inferred* their inferred graph) into its store.
+def load(kg: KnowledgeGraph, *, inferred: bool = False, progress: Progress = silent) -> LoadReport:
+    """Load *kg*'s files (and with *inferred* their inferred graph) into its store, telling
+    *progress* each phase: checking the files, loading them, inferring, writing the graphs.
 
     >>> import tempfile, zonegraph
     >>> from zonegraph.store.oxigraph import OxigraphStore
@@ -96,19 +98,27 @@ def load(kg: KnowledgeGraph, *, inferred: bool = False) -> LoadReport:
     if kg.store.loads_files:
         # Oxigraph's own parser, after the strict reader's checks (_fastread)
         fast: dict[URIRef, Path] = {}
-        for path in kg.layout.source_files():
+        paths = kg.layout.source_files()
+        for i, path in enumerate(paths):
+            shown = kg.display_path(path)
+            progress("checking files", done=i, total=len(paths), unit="files", item=shown)
             name = URIRef(Layout.graph_name(path))
-            if checked(path, display_name=kg.display_path(path), allow_network=kg.allow_network):
+            if checked(path, display_name=shown, allow_network=kg.allow_network):
                 fast[name] = path
             else:
                 graphs[name] = kg.parse_kg_file(path)
-        counts.update(kg.store.load_files(fast))
+        progress("checking files", done=len(paths), total=len(paths), unit="files")
+        counts.update(kg.store.load_files(fast, progress))
     else:
+        progress(f"reading {len(kg.layout.source_files())} files")
         graphs.update(kg.read_kg_files())
     if inferred:  # the closure of the files, from the cache when it has been computed
+        progress("inferring (OWL 2 RL)")
         graphs[INFERRED_GRAPH] = kg.inferred_from_files()
     else:
         graphs[INFERRED_GRAPH] = Graph()
+    size = sum(len(g) for g in graphs.values())
+    progress(f"writing {size:,} triples in {len(graphs)} graphs into {kg.store.spec}")
     kg.store.replace_graphs(graphs)
     kg.changed()
     counts.update({name: len(g) for name, g in graphs.items()})

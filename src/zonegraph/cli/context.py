@@ -8,14 +8,17 @@ writing an output file (-o).
 
 from __future__ import annotations
 
+import shutil
 import sys
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .._errors import ZonegraphError
+from .._progress import Progress
 from ..rdf.intake_limits import IntakeLimits
 
 if TYPE_CHECKING:
@@ -33,6 +36,12 @@ def fail(exc: ZonegraphError) -> NoReturn:
         text = exc.message + (f"\n  hint: {hint}" if (hint := exc.hint_for("cli")) else "")
     click.echo(f"error: {text}", err=True)
     sys.exit(2)
+
+
+def terminal_width() -> int:
+    """The width tables are laid out in: $COLUMNS, else the terminal's; 160 when standard
+    output is not a terminal (a pipe keeps long lines whole; grep and less -S cope)."""
+    return shutil.get_terminal_size((160, 24)).columns
 
 
 def os_error(exc: OSError) -> ZonegraphError:
@@ -118,6 +127,7 @@ class Context:
         self.update_url = update_url
         self.gsp_url = gsp_url
         self._kg: KnowledgeGraph | None = None
+        self._active: Progress | None = None
 
     def kg(self, *, create_store: bool = False) -> KnowledgeGraph:
         """The KG the command works on, opened on first use; only *create_store* (load)
@@ -132,7 +142,7 @@ class Context:
                 gsp_url=self.gsp_url,
                 create=create_store,
             )
-            with self.working("loading the graph"):
+            with self._phase("loading the graph"):
                 self._kg = open_kg(
                     self.kg_dir,
                     store=store,
@@ -147,6 +157,26 @@ class Context:
         from .progress import working
 
         return working(what, enabled=not self.quiet)
+
+    @contextmanager
+    def progress(self) -> Iterator[Progress]:
+        """The progress display of long work (phases, counts, rates) while the block runs:
+        hand what it gives to the library; ``kg()`` inside reports to it too."""
+        from .progress import showing
+
+        with showing(enabled=not self.quiet) as progress:
+            self._active = progress
+            try:
+                yield progress
+            finally:
+                self._active = None
+
+    def _phase(self, what: str) -> AbstractContextManager[None]:
+        """*what* as a phase of the active display, else a display of its own."""
+        if self._active is not None:
+            self._active(what)
+            return nullcontext()
+        return self.working(what)
 
 
 pass_ctx = click.make_pass_decorator(Context)

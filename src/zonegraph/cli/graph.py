@@ -30,8 +30,13 @@ def export_cmd(
 ) -> None:
     """Export the graph; TriG and N-Quads keep one named graph per source."""
     try:
-        with ctx.working("reasoning" if inferred else "exporting"):
-            text = ctx.kg().export(fmt, inferred=inferred, ontology=not no_ontology)
+        with ctx.progress() as progress:
+            kg = ctx.kg()
+            if inferred and kg.store.from_files:  # the long part, computed once and cached
+                progress("inferring (OWL 2 RL)")
+                kg.inferred()
+            progress(f"{'inferring and ' if inferred else ''}writing {fmt}")
+            text = kg.export(fmt, inferred=inferred, ontology=not no_ontology)
     except ZonegraphError as exc:
         fail(exc)
     if output is None:
@@ -133,7 +138,8 @@ def load_cmd(ctx: Context, inferred: bool, all_graphs: bool) -> None:
     from .._load import load
 
     try:
-        report = load(ctx.kg(create_store=True), inferred=inferred)
+        with ctx.progress() as progress:
+            report = load(ctx.kg(create_store=True), inferred=inferred, progress=progress)
     except ZonegraphError as exc:
         fail(exc)
     click.echo(report.render(limit=None) if all_graphs else report.render(), nl=False)
@@ -147,8 +153,8 @@ def load_cmd(ctx: Context, inferred: bool, all_graphs: bool) -> None:
 def check_cmd(ctx: Context, fmt: str) -> None:
     """Validate the whole graph: shapes, check queries, OWL RL consistency."""
     try:
-        with ctx.working("checking"):
-            report = ctx.kg().check()
+        with ctx.progress() as progress:
+            report = ctx.kg().check(progress)
     except ZonegraphError as exc:
         fail(exc)
     click.echo(report.render(fmt), nl=False)

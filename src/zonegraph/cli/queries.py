@@ -10,8 +10,10 @@ import click
 from .._errors import ZonegraphError
 from ..rdf.export import EXPORT_FORMATS
 from ..sparql.results import RESULT_FORMATS
+from ..sparql.table import caption_of
+from ..sparql.table import render as render_table
 from .complete import param_values, query_names
-from .context import EPILOG_EXAMPLES, Context, fail, pass_ctx
+from .context import EPILOG_EXAMPLES, Context, fail, pass_ctx, terminal_width
 
 
 @click.command("queries", epilog=EPILOG_EXAMPLES + "zonegraph queries --verbose")
@@ -79,10 +81,15 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 def query_cmd(ctx: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run the canned query NAME; entity parameters take an IRI, prefixed name or label."""
     try:
-        result = ctx.kg().canned(name, _parse_params(params))
+        kg = ctx.kg()
+        result = kg.canned(name, _parse_params(params))
     except ZonegraphError as exc:
         fail(exc)
-    click.echo(result.serialize(fmt), nl=fmt == "table")
+    if fmt != "table":
+        click.echo(result.serialize(fmt), nl=False)
+        return
+    canned = next(q for q in kg.queries() if q.name == name)
+    click.echo(render_table(result, terminal_width(), caption_of(canned)))
 
 
 @click.command(
@@ -116,7 +123,11 @@ def sparql_cmd(ctx: Context, text: str | None, file: Path | None, fmt: str) -> N
     query = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
     try:
         result = ctx.kg().sparql(query, name=str(file) if file is not None else "query")
-        out = result.serialize(fmt)
+        out = (
+            render_table(result, terminal_width())
+            if fmt == "table" and result.graph is None
+            else result.serialize(fmt)
+        )
     except ZonegraphError as exc:
         fail(exc)
     except ValueError as exc:

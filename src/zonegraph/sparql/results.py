@@ -13,7 +13,6 @@ import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
@@ -21,8 +20,9 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
-from ..rdf.namespaces import bind_prefixes, shorten
+from ..rdf.namespaces import bind_prefixes
 from .frames import pandas_module, to_dataframe
+from .table import render as render_table
 
 RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "xml")
@@ -106,7 +106,7 @@ class QueryResult:
             bind_prefixes(self.graph)
             return self.graph.serialize(format=_rdflib_format(rdf_format))
         if fmt == "table":
-            return _table(self, width)
+            return render_table(self, width if width is not None else _terminal_width())
         writer = _WRITERS.get(fmt)
         if writer is None:
             raise ValueError(
@@ -125,6 +125,11 @@ def to_python(term: Node | None) -> Any:
     return str(term)
 
 
+def _terminal_width() -> int:
+    """The terminal's width ($COLUMNS first); 160 when output is not a terminal."""
+    return shutil.get_terminal_size((160, 24)).columns
+
+
 def _rdflib_format(fmt: str) -> str:
     return {"ntriples": "nt", "jsonld": "json-ld"}.get(fmt, fmt)
 
@@ -135,53 +140,6 @@ def _plain(term: Node | None) -> str:
     if isinstance(term, BNode):
         return f"_:{term}"
     return str(term)
-
-
-def _display(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, URIRef):
-        return shorten(str(term))
-    if isinstance(term, Literal):
-        value = term.toPython()
-        if isinstance(value, Decimal):
-            return format(value.normalize(), "f")
-        return str(term)
-    return _plain(term)
-
-
-def _table(result: QueryResult, width: int | None) -> str:
-    if result.kind == "ASK":
-        return "yes" if result.boolean else "no"
-    headers = list(result.vars)
-    cells = [[_display(row.get(v)) for v in headers] for row in result.rows]
-    if not headers:
-        return "(no columns)"
-    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
-    limit = width if width is not None else shutil.get_terminal_size((160, 24)).columns
-    _fit(widths, limit)
-    lines = [
-        "  ".join(_cut(h, w).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    for c in cells:
-        lines.append(
-            "  ".join(_cut(v, w).ljust(w) for v, w in zip(c, widths, strict=True)).rstrip()
-        )
-    count = len(result.rows)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
-    return "\n".join(lines)
-
-
-def _fit(widths: list[int], limit: int) -> None:
-    """Shrink the widest columns until the table fits *limit* characters."""
-    while sum(widths) + 2 * (len(widths) - 1) > limit and max(widths) > 12:
-        i = widths.index(max(widths))
-        widths[i] -= 1
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def _csv(result: QueryResult) -> str:

@@ -21,6 +21,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
+from .._progress import Progress, silent
 from ..rdf.namespaces import ZGS, bind_prefixes
 from ..sparql import query as _query
 from ..sparql.results import QueryResult
@@ -66,10 +67,12 @@ class Store(ABC):
     #: True when :meth:`load_files` streams Turtle files into the store itself.
     loads_files: bool = False
 
-    def load_files(self, files: Mapping[URIRef, Path]) -> dict[URIRef, int]:
+    def load_files(
+        self, files: Mapping[URIRef, Path], progress: Progress = silent
+    ) -> dict[URIRef, int]:
         """Replace each named graph of *files* with the triples of the Turtle file (checked
-        already), streamed by the store's own loader; counts per graph. Only where
-        :attr:`loads_files`."""
+        already), streamed by the store's own loader; counts per graph, reported to
+        *progress* as they grow. Only where :attr:`loads_files`."""
         raise NotImplementedError(f"the store {self.spec} does not load files itself")
 
     def dump(self, names: Sequence[URIRef], fmt: str) -> str | None:

@@ -25,6 +25,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from .._errors import QueryError, StoreError
+from .._progress import Progress, silent
 from ..rdf.ntriples import nt_iri, ntriples
 from ..rdf.oxigraph_terms import from_oxigraph, to_oxigraph
 from ..sparql.guard import check_bound
@@ -109,7 +110,9 @@ class OxigraphStore(Store):
         if ops:
             self._update(" ;\n".join(ops))
 
-    def load_files(self, files: Mapping[URIRef, Path]) -> dict[URIRef, int]:
+    def load_files(
+        self, files: Mapping[URIRef, Path], progress: Progress = silent
+    ) -> dict[URIRef, int]:
         """Replace each named graph of *files* with the Turtle file's triples, streamed by
         Oxigraph's bulk loader (files already checked by :func:`zonegraph.rdf.bulk_reader.checked`).
 
@@ -126,14 +129,17 @@ class OxigraphStore(Store):
             # In batches: one bulk load of a million quads holds them all in memory
             # (961 MB peak at 1M triples; 135 MB in batches of 50,000, as fast).
             batch: list[ox.Quad] = []
+            loaded, phase = 0, f"loading into {self.spec}"
             for name, path in files.items():
+                progress(phase, done=loaded + len(batch), unit="triples", item=path.name)
                 before = len(batch)
                 batch.extend(quads(path, name))
                 counts[name] = len(batch) - before
                 if len(batch) >= _BATCH:
                     self._store.bulk_extend(batch)
-                    batch = []
+                    loaded, batch = loaded + len(batch), []
             self._store.bulk_extend(batch)
+            progress(phase, done=loaded + len(batch), unit="triples")
             self._store.flush()
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"cannot load into the Oxigraph store at {self.path}: {exc}") from exc
