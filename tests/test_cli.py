@@ -47,8 +47,8 @@ def test_query_table_is_the_default() -> None:
     code, out, _ = invoke("query", "parks-of-zone", "-p", "zone=zgr:qingdao-iecz")
     assert code == 0
     assert "Sino-German Ecopark" in out
-    # One row per park and source placing it in the zone (3 parks, 6 statements).
-    assert "(3 parks in 6 rows: a park's rows differ in source)" in " ".join(out.split())
+    # One row per park and source placing it in the zone (4 parks, 7 statements).
+    assert "(4 parks in 7 rows: a park's rows differ in source)" in " ".join(out.split())
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
@@ -58,18 +58,18 @@ def test_query_results_formats(fmt: str) -> None:
     if fmt == "json":
         doc = json.loads(out)
         assert "park" in doc["head"]["vars"]
-        assert len(doc["results"]["bindings"]) == 6
+        assert len(doc["results"]["bindings"]) == 7
     elif fmt == "xml":
         root = ET.fromstring(out)
         ns = "{http://www.w3.org/2005/sparql-results#}"
-        assert len(root.findall(f"{ns}results/{ns}result")) == 6
+        assert len(root.findall(f"{ns}results/{ns}result")) == 7
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert {r["countryLabel"] for r in rows} == {"Germany", "United Kingdom", "Russia"}
+        assert {r["countryLabel"] for r in rows} == {"Germany", "United Kingdom", "Russia", "Japan"}
     else:
         lines = out.strip().split("\n")
         assert lines[0].startswith("?")
-        assert len(lines) == 7
+        assert len(lines) == 8
         assert "<https://w3id.org/zonegraph/id/germany>" in out
 
 
@@ -99,8 +99,8 @@ def test_sparql_select_ask_construct_describe() -> None:
         "--format",
         "ntriples",
     )
-    # Nine countries with ISO codes, and Singapore (issue #18).
-    assert code == 0 and len(Graph().parse(data=out, format="nt")) == 10
+    # Nine countries with ISO codes, and Singapore, Israel, Japan, Switzerland (issue #18).
+    assert code == 0 and len(Graph().parse(data=out, format="nt")) == 13
     code, out, _ = invoke("sparql", "DESCRIBE zgr:germany", "--format", "turtle")
     assert code == 0 and len(Graph().parse(data=out, format="turtle")) > 0
 
@@ -108,8 +108,8 @@ def test_sparql_select_ask_construct_describe() -> None:
 def test_sparql_from_a_file(tmp_path: Path) -> None:
     q = write(tmp_path, "q.rq", "SELECT (COUNT(*) AS ?n) WHERE { ?p a zg:CooperationPark }")
     code, out, _ = invoke("sparql", "--file", str(q), "--format", "csv")
-    # The three Qingdao parks, the Suzhou Industrial Park and the Metal Eco-City.
-    assert code == 0 and out.split()[-1] == "5"
+    # The fourteen cooperation parks of the shipped graph (issue #18).
+    assert code == 0 and out.split()[-1] == "14"
 
 
 @pytest.mark.parametrize(
@@ -196,8 +196,8 @@ def test_stats_counts_sources_and_classes() -> None:
     code, out, _ = invoke("stats", "--json")
     assert code == 0
     doc = json.loads(out)
-    # The three Qingdao parks, the Suzhou Industrial Park and the Metal Eco-City.
-    assert doc["classes"]["zg:CooperationPark"] == 5
+    # The fourteen cooperation parks of the shipped graph (issue #18).
+    assert doc["classes"]["zg:CooperationPark"] == 14
     assert any(s["iri"].endswith("chinadaily-2018-06-10") for s in doc["sources"])
 
 

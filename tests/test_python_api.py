@@ -142,7 +142,7 @@ def test_construct_gives_an_rdflib_graph(kg: zonegraph.KnowledgeGraph) -> None:
 def test_dataframe_columns_are_typed(kg: zonegraph.KnowledgeGraph) -> None:
     """Before: object columns of Decimal and datetime.date values."""
     pd = pytest.importorskip("pandas")
-    df = kg.query("zone-key-figures").to_dataframe()
+    df = kg.query("zone-key-figures", zone=ZONE).to_dataframe()
     assert str(df["value"].dtype) == "Float64"
     assert pd.api.types.is_datetime64_any_dtype(df["holdsOn"])
     assert str(df["measureLabel"].dtype) == "string"

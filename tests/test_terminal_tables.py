@@ -86,7 +86,7 @@ def _in_a_column(out: str, text: str) -> bool:
 
 
 def test_zone_key_figures_at_80_columns_reads_every_figure_whole() -> None:
-    out = run("query", "zone-key-figures", columns=80)
+    out = run("query", "zone-key-figures", "-p", "zone=zgr:qingdao-iecz", columns=80)
     assert "One row per figure." in out
     for text in [
         "foreign investment projects",
@@ -102,36 +102,37 @@ def test_zone_key_figures_at_80_columns_reads_every_figure_whole() -> None:
     assert out.rstrip().endswith("(6 rows)")
 
 
-def test_parks_of_zone_says_why_three_parks_take_six_rows() -> None:
-    out = run("query", "parks-of-zone", columns=80)
-    assert out.startswith("One row per park and partner country")
-    assert out.rstrip().endswith("(3 parks in 6 rows: a park's rows differ in source)")
+def test_parks_of_zone_says_why_four_parks_take_seven_rows() -> None:
+    out = run("query", "parks-of-zone", "-p", "zone=zgr:qingdao-iecz", columns=140)
+    assert out.startswith("One row per park, place it is stated to lie in")
+    assert out.rstrip().endswith("(4 parks in 7 rows: a park's rows differ in source)")
     cells = grid_cells(out)
     # the park column shows the labels, whole, where the IRIs do not fit
     assert set(cells["park"]) == {
         "China-Britain Innovation Industry Park",
         "Sino-German Ecopark",
         "Sino-Russian cooperation park",
+        "China-Japan (Qingdao) Local Development Cooperation Demonstration Zone",
     }
     assert cells["country"].count("United Kingdom") == 3
     assert "zgr:sino-german-ecopark" not in out
 
 
 def test_wide_terminals_show_the_compact_iris_beside_the_labels() -> None:
-    out = run("query", "parks-of-zone", columns=200)
+    out = run("query", "parks-of-zone", "-p", "zone=zgr:qingdao-iecz", columns=400)
     cells = grid_cells(out)
     assert "zgr:sino-german-ecopark" in cells["park"]
     assert "Sino-German Ecopark" in cells["parkLabel"]
-    assert max(width_of(line) for line in out.splitlines()) <= 200
+    assert max(width_of(line) for line in out.splitlines()) <= 400
 
 
 def test_a_narrow_terminal_gets_records_with_label_and_iri() -> None:
-    out = run("query", "parks-of-zone", columns=50)
-    assert "-[ 1 of 6 ]" in out
-    assert "park:     Sino-German Ecopark\n          (zgr:sino-german-ecopark)\n" in out
+    out = run("query", "parks-of-zone", "-p", "zone=zgr:qingdao-iecz", columns=50)
+    assert "-[ 1 of 7 ]" in out
+    assert "park:      Sino-German Ecopark\n           (zgr:sino-german-ecopark)\n" in out
     # an IRI wider than the line is left out rather than broken
-    assert "park:     China-Britain Innovation Industry Park\ncountry:" in out
-    assert "country:  Germany (zgr:germany)\n" in out
+    assert "park:      China-Britain Innovation Industry Park\ncontainer:" in out
+    assert "country:   Germany (zgr:germany)\n" in out
     for line in out.splitlines():
         assert width_of(line) <= 50, line
 
