@@ -8,7 +8,7 @@ into an rdflib :class:`~rdflib.Dataset`, one named graph per source. The
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -39,9 +39,12 @@ from .store.plan import Plan
 from .store.querying import run_query
 from .validate import check, incremental
 from .validate.change import Dependencies
-from .validate.shacl import ValidationReport
+from .validate.shacl import ValidationReport, ValidationResult
 from .validate.shapes import read_shapes
 from .validate.targets import Targets
+
+#: The engines of ``check`` (KnowledgeGraph.check).
+CHECK_ENGINES = ("sparql", "pyshacl")
 
 #: What ``add`` returns (the one result type of every change, _write).
 AddResult = WriteResult
@@ -366,18 +369,50 @@ class KnowledgeGraph:
             self.store, around, self.plan, self._validation_ontology, self.vocabulary, extra=extra
         )
 
-    def check(self) -> ValidationReport:
-        """Validate the whole graph: shapes, every check query, shapes and ontology consistency."""
+    def check(self, *, engine: str | None = None) -> ValidationReport:
+        """Validate the whole graph: shapes, every check query, shapes and ontology consistency.
+
+        *engine* ``sparql`` runs the shapes as SPARQL inside the store
+        (validate/sparql_shacl.py: nothing but results leaves a server); ``pyshacl``
+        copies the graph into pySHACL. The default is ``pyshacl`` on the memory store
+        (the graph is in this process already) and ``sparql`` on every other store.
+        """
         # Reading the shapes checks them against SHACL for SHACL (an error if they fail).
         shapes = self.shapes
+        engine = engine or ("pyshacl" if self.store.from_files else "sparql")
+        if engine not in CHECK_ENGINES:
+            raise StoreError(f"unknown validation engine {engine!r}", hint="use sparql or pyshacl")
         return check.check(
             shapes,
-            self._validation_graph(),
+            self._validation_graph,
             self.catalogue,
             run=self.sparql,
             clashes=self.clashes,
             allow_network=self.allow_network,
+            in_store=self._check_in_store if engine == "sparql" else None,
         )
+
+    def _check_in_store(self) -> tuple[list[ValidationResult], list[str]]:
+        """The shapes' results computed by the store (validate/sparql_shacl.py)."""
+        from .validate import sparql_shacl
+
+        def fallback(keep: set[Node], focus: set[Node] | None) -> list[ValidationResult]:
+            data = self._validation_graph(around=focus) if focus else self._validation_graph()
+            return check.fallback_results(
+                self.shapes, data, keep, focus, allow_network=self.allow_network
+            )
+
+        return sparql_shacl.validate(self.shapes, self.vocabulary, self.store_select(), fallback)
+
+    def store_select(self) -> Callable[[str], list[dict[str, Node | None]]]:
+        """Run a SELECT over what validation reads in the store: the sources' graphs and the
+        ontology's (not an inferred graph, whose domain and range types validation must not
+        see), on the store itself."""
+        names = self.store.graph_names()
+        wanted = [n for n in names if n == ONTOLOGY_GRAPH or str(n).startswith(str(ZGS))]
+        if self.store.rdflib_dataset() is not None or len(wanted) == len(names):
+            return lambda text: self.sparql(text, name="shapes").rows
+        return lambda text: self.store.select_rows(text, wanted)
 
     def clashes(self) -> list[str]:
         """What makes the facts and their closure contradict the ontology (_consistency);
