@@ -160,14 +160,26 @@ class ClosureView:
         property): only their objects become subjects, and their subjects objects."""
         return sorted({x for p in self.paths for x, d in self._atoms(p) if d < 0}, key=str)
 
-    def derived(self, s: str, p: str, o: str, *, only_ends: bool = False) -> str:
+    def derived(
+        self, s: str, p: str, o: str, *, only_ends: bool = False, distinct_predicates: bool = False
+    ) -> str:
         """``s ?p o`` over the validation data: the asserted triples and each derived
         predicate's path, as a UNION that binds ?p.
 
         With *only_ends* (?p and one end are used nowhere else: "has the node any
         triple"), the cheap equivalent: a node is a subject (object) of the closure
         when it is one of the asserted triples or an object (subject) of a triple the
-        rules turn around; every other rule keeps both ends."""
+        rules turn around; every other rule keeps both ends. With *distinct_predicates*
+        (both ends used nowhere else: "which predicates are there"), a derived predicate is
+        there when a triple of one of the predicates it is derived from is."""
+        if distinct_predicates:
+            pairs = " ".join(
+                f"({nt(pred)} {nt(x)})"
+                for pred in sorted(self.paths, key=str)
+                for x in sorted({a for a, _ in self._atoms(pred)}, key=str)
+            )
+            atom = f"{p}_atom"
+            return f"{{ {s} {p} {o} }} UNION {{ VALUES ({p} {atom}) {{ {pairs} }} {s} {atom} {o} }}"
         if only_ends:
             flips = ", ".join(nt(x) for x in self.flipping())
             turned = f"{{ {o} {p} {s} FILTER({p} IN ({flips})) }}" if flips else ""
@@ -192,6 +204,8 @@ class _Rewriter:
         self.prefixes = prefixes
         self.view = view
         self.edits: list[tuple[int, int, str]] = []
+        #: The sub-SELECTs being read: their token range and the variables they project.
+        self.scopes: list[tuple[int, int, set[str]]] = []
 
     def run(self) -> str:
         i = 0
@@ -241,9 +255,15 @@ class _Rewriter:
                     i += 1
                 i = self.skip_block(i)
             elif word == "SELECT":
+                start = i
                 while self.at(i) != "{":
                     i += 1
+                projected = {t.text for t in self.toks[start:i] if t.kind == "var"}
+                if any(t.text == "*" for t in self.toks[start:i]):
+                    projected = {t.text for t in self.toks if t.kind == "var"}
+                self.scopes.append((start, self.skip_block(i), projected))
                 i = self.group(i + 1)
+                self.scopes.pop()
                 after_select = True  # GROUP BY, HAVING ... up to the closing brace
             else:
                 i = self.statement(i)
@@ -336,7 +356,10 @@ class _Rewriter:
                         self.once(self.toks[start]) or self.once(self.toks[obj_start])
                     )
                     name = self.text[verb.start : verb.end]
-                    new = self.view.derived(subject, name, obj, only_ends=ends)
+                    both = self.once(self.toks[start]) and self.once(self.toks[obj_start])
+                    new = self.view.derived(
+                        subject, name, obj, only_ends=ends, distinct_predicates=both and not ends
+                    )
                 else:
                     new = self.label_values(subject, obj)
                 self.edits.append((*span, new))
@@ -354,11 +377,15 @@ class _Rewriter:
             return i
 
     def once(self, tok: Token) -> bool:
-        """True for a variable used nowhere else in the query."""
-        return (
-            tok.kind == "var"
-            and sum(1 for t in self.toks if t.kind == "var" and t.text == tok.text) == 1
-        )
+        """True for a variable used nowhere else: in the innermost sub-SELECT that does
+        not project it, else in the whole query."""
+        if tok.kind != "var":
+            return False
+        toks = self.toks
+        if self.scopes and tok.text not in self.scopes[-1][2]:
+            start, end, _ = self.scopes[-1]
+            toks = self.toks[start:end]
+        return sum(1 for t in toks if t.kind == "var" and t.text == tok.text) == 1
 
     def label_values(self, s: str, o: str) -> str:
         if not (s.startswith(("?", "$")) and o.startswith(("?", "$"))):

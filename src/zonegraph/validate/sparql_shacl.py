@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH
-from rdflib.term import Node
+from rdflib.term import BNode, Node
 
 from ..reason.core import Vocabulary
 from .shacl import ValidationResult
@@ -53,6 +53,8 @@ class ConstraintQuery:
     value: str | None
     #: A SPARQL-based constraint: ?path and ?value from the row, the message filled in.
     sparql: bool = False
+    #: The targeted shape whose focus sub-query the text holds.
+    target: Node | None = None
 
 
 @dataclass
@@ -64,6 +66,8 @@ class Compiled:
     fallbacks: dict[Node, str] = field(default_factory=dict)
     #: shape -> the query selecting its focus nodes (None when the targets did not compile).
     focus: dict[Node, str | None] = field(default_factory=dict)
+    #: shape -> the focus group pattern its queries hold.
+    groups: dict[Node, str] = field(default_factory=dict)
 
 
 def targeted_shapes(shapes: Graph) -> list[Node]:
@@ -88,9 +92,10 @@ def compile_shapes(shapes: Graph, view: ClosureView) -> Compiled:
         except Unsupported as exc:
             out.fallbacks[shape], out.focus[shape] = str(exc), None
             continue
-        out.focus[shape] = f"SELECT DISTINCT ?this WHERE {{ {focus} }}"
+        out.focus[shape] = f"{compiler.prologue()}SELECT DISTINCT ?this WHERE {{ {focus} }}"
+        out.groups[shape] = focus
         try:
-            queries = list(compiler.shape(shape, focus))
+            queries = [replace(q, target=shape) for q in compiler.shape(shape, focus)]
         except Unsupported as exc:
             out.fallbacks[shape] = str(exc)
             continue
@@ -98,10 +103,33 @@ def compile_shapes(shapes: Graph, view: ClosureView) -> Compiled:
     return out
 
 
+#: Counts up to this many are tested with pairwise distinct values, not GROUP BY.
+_FEW = 3
+
+#: A shape with at most this many focus nodes has them bound as VALUES in its queries.
+FEW_FOCUS_NODES = 1000
+
+
 def run(compiled: Compiled, select: Callable[[str], Rows]) -> Iterator[ValidationResult]:
-    """The results of the compiled queries, each run by *select* (on the store)."""
+    """The results of the compiled queries, each run by *select* (on the store).
+
+    Each shape's focus nodes are selected once: a shape without any is skipped, and one
+    with few (:data:`FEW_FOCUS_NODES`, no blank node) has its queries run with them bound
+    as VALUES instead of the focus sub-query, which the store would evaluate again in
+    every query of the shape (the closed vocabulary's target, 4.5 s at 10k triples on
+    Oxigraph, ran three times)."""
+    bound: dict[Node, str | None] = {}
     for q in compiled.queries:
-        for row in select(q.text):
+        text = q.text
+        if q.target is not None and q.target in compiled.groups:
+            if q.target not in bound:
+                bound[q.target] = _bind_focus(compiled, q.target, select)
+            values = bound[q.target]
+            if values == "":
+                continue  # no focus node: no result
+            if values is not None:
+                text = text.replace(compiled.groups[q.target], values)
+        for row in select(text):
             focus = row.get("this")
             if focus is None:
                 continue
@@ -121,6 +149,20 @@ def run(compiled: Compiled, select: Callable[[str], Rows]) -> Iterator[Validatio
                 source_shape=q.shape,
                 message=message,
             )
+
+
+def _bind_focus(compiled: Compiled, shape: Node, select: Callable[[str], Rows]) -> str | None:
+    """``VALUES ?this { ... }`` for the focus nodes of *shape* if they are few, "" if there
+    are none, None to keep the sub-query."""
+    query = compiled.focus.get(shape)
+    if query is None:
+        return None
+    nodes = [n for r in select(query) if (n := r.get("this")) is not None]
+    if not nodes:
+        return ""
+    if len(nodes) > FEW_FOCUS_NODES or any(isinstance(n, BNode) for n in nodes):
+        return None
+    return "{ VALUES ?this { " + " ".join(nt(n) for n in nodes) + " } }"
 
 
 def _fill(message: str, row: dict[str, Node | None]) -> str:
@@ -242,9 +284,8 @@ class _Compiler(Conditions):
             )
 
         for n in g.objects(ps, SH.minCount):
-            if int(str(n)) == 1:
-                body = f"{focus} FILTER NOT EXISTS {{ ?this {path} {self.var()} }}"
-                yield q("MinCount", self._query(body), None)
+            if 1 <= int(str(n)) <= _FEW:
+                yield q("MinCount", self._query(self._fewer(focus, path, int(str(n)))), None)
             elif int(str(n)) > 1:
                 v = self.var()
                 body = f"{focus} OPTIONAL {{ ?this {path} {v} }}"
@@ -272,6 +313,10 @@ class _Compiler(Conditions):
             v = self.var()
             cond = self.conforms(qvs, v, set())
             for n in g.objects(ps, SH.qualifiedMinCount):
+                if 1 <= int(str(n)) <= _FEW:
+                    body = self._fewer(focus, path, int(str(n)), qvs)
+                    yield q("QualifiedMinCount", self._query(body), None)
+                    continue
                 body = f"{focus} OPTIONAL {{ ?this {path} {v} FILTER({cond}) }}"
                 having = f"GROUP BY ?this HAVING (COUNT(DISTINCT {v}) < {int(str(n))})"
                 yield q("QualifiedMinCount", self._query(body, "SELECT ?this", having), None)
@@ -283,6 +328,19 @@ class _Compiler(Conditions):
         yield from self.sparql_constraints(ps, focus, path_node)
         if (ps, SH.property, None) in g:
             raise Unsupported("sh:property inside a property shape")
+
+    def _fewer(self, focus: str, path: str, n: int, qualified: Node | None = None) -> str:
+        """The focus nodes with fewer than *n* distinct values (conforming to *qualified*):
+        FILTER NOT EXISTS over *n* pairwise distinct values, cheaper than counting, and
+        right on rdflib, which loses a focus node bound by VALUES whose OPTIONAL path
+        matches nothing (W3C core/path/path-alternative-001)."""
+        vs = [self.var() for _ in range(n)]
+        conds = [self.conforms(qualified, v, set()) for v in vs] if qualified is not None else []
+        tests = " && ".join(
+            [f"!sameTerm({a}, {b})" for i, a in enumerate(vs) for b in vs[i + 1 :]] + conds
+        )
+        where = f"FILTER({tests})" if tests else ""
+        return f"{focus} FILTER NOT EXISTS {{ ?this {path} {', '.join(vs)} . {where} }}"
 
     def value_constraints(
         self, shape: Node, focus: str, path: str | None, path_node: Node | None
