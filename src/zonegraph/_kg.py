@@ -416,8 +416,16 @@ class KnowledgeGraph:
 
     def clashes(self) -> list[str]:
         """What makes the facts and their closure contradict the ontology (_consistency);
-        owlrl decides where the ontology or data use constructs the fast check does not."""
-        return check.clashes(self.ontology, self.data(), self.inferred)
+        owlrl decides where the ontology or data use constructs the fast check does not.
+        On a store of its own, asked of the store where the ontology allows
+        (check.clashes_in_store), so that ``check`` reads no facts."""
+
+        def everything() -> list[str]:
+            return check.clashes(self.ontology, self.data(), self.inferred)
+
+        if self.store.from_files:
+            return everything()
+        return check.clashes_in_store(self.ontology, self.store_select(), everything)
 
     # -- changing the graph (_write) --------------------------------------------
 

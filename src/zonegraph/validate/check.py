@@ -95,6 +95,28 @@ def clashes(ontology: Graph, data: Graph, inferred: Callable[[], Graph]) -> list
     return consistency.clashes(ontology, [data, inferred()])
 
 
+def clashes_in_store(
+    ontology: Graph,
+    select: Callable[[str], list[dict[str, Node | None]]],
+    otherwise: Callable[[], list[str]],
+) -> list[str]:
+    """:func:`clashes` asked of a store (*select* runs a SELECT on it), so that ``check``
+    downloads nothing: when the ontology declares no axiom that can clash and the data uses
+    no construct only owlrl checks (one query), a clash is a node typed ``owl:Nothing``
+    (one more). Otherwise *otherwise* (:func:`clashes` over the facts read from the store)."""
+    if consistency.needs_owlrl([ontology]) or consistency.can_clash(ontology):
+        return otherwise()
+    terms = ", ".join(f"<{t}>" for t in consistency.OWLRL_ONLY)
+    used = f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(?p IN ({terms}) || ?o IN ({terms})) }} LIMIT 1"
+    if select(used):
+        return otherwise()
+    rows = select(f"SELECT DISTINCT ?n WHERE {{ ?n a <{OWL_NOTHING}> }}")
+    return sorted(f"{r['n']} is an instance of owl:Nothing" for r in rows if r.get("n"))
+
+
+OWL_NOTHING = "http://www.w3.org/2002/07/owl#Nothing"
+
+
 def _show(term: Node | None) -> str:
     if isinstance(term, URIRef):
         return shorten(str(term))
