@@ -31,6 +31,7 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from servers import OxigraphServer, oxigraph_binary
 from support import SHARED
 from zonegraph import KnowledgeGraph, open_kg
 from zonegraph._load import load
@@ -40,6 +41,7 @@ from zonegraph.reason.core import Vocabulary
 from zonegraph.sparql.query import prepare
 from zonegraph.store.base import MemoryStore, Store
 from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.store.sparql_server import SparqlStore
 from zonegraph.validate import sparql_shacl
 from zonegraph.validate.check import validation_graph
 from zonegraph.validate.shacl import ValidationResult, results_from_report, run_pyshacl
@@ -149,6 +151,34 @@ def test_shipped_graph_on_both_stores(tmp_path: Path) -> None:
         assert report.checks == reference.checks
     finally:
         ox.store.close()
+
+
+@pytest.mark.skipif(
+    not oxigraph_binary(), reason="the oxigraph CLI (pip install oxigraph) is absent"
+)
+@pytest.mark.parametrize("union", [True, False], ids=["sparql-union", "sparql"])
+def test_generated_graph_through_an_oxigraph_server(
+    synth_root: Path, synth_pyshacl: list[ValidationResult], tmp_path: Path, union: bool
+) -> None:
+    """The same queries over HTTP (``sparql-union:URL`` and ``sparql:URL``, which names
+    zonegraph's graphs in each request): pySHACL's results."""
+    server = OxigraphServer(tmp_path / "server", union_default_graph=union)
+    server.start()
+    store = SparqlStore(
+        server.query_url,
+        update_url=server.update_url,
+        gsp_url=server.gsp_url,
+        union_default_graph=union,
+    )
+    try:
+        kg = open_kg(synth_root, store=store)
+        load(kg)
+        report = kg.check()
+        assert report.notes == []
+        _same(synth_pyshacl, report.results)
+    finally:
+        store.close()
+        server.stop()
 
 
 def test_check_command_on_oxigraph(
