@@ -11,18 +11,18 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from rdflib import RDF, SH, Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from . import _write
+from . import _kg_check, _write
 from ._errors import StoreError
-from ._progress import Progress, announced, counting, silent
+from ._progress import Progress, silent
 from ._stats import Stats, compute_stats
 from ._write import WriteResult
 from .kgdir.journal import file_state, reading
 from .kgdir.layout import Layout, installed_root, shipped_root
 from .kgdir.parsecache import read_files
-from .rdf.intake import parse_turtle
+from .rdf.intake import parse_turtle, read_facts
 from .rdf.intake_limits import DEFAULT_MAX_BYTES, IntakeLimits
 from .rdf.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, ZGS
 from .rdf.turtle_writer import leading_comments
@@ -300,21 +300,8 @@ class KnowledgeGraph:
     # -- validation -----------------------------------------------------------
 
     def read_facts(self, paths: Iterable[str | Path]) -> list[tuple[Path, Graph]]:
-        """Parse new-facts files strictly; InputError names file:line:column. The files are
-        one input for the limits: their triples count together towards ``max_triples``."""
-        files: list[tuple[Path, Graph]] = []
-        counted = 0
-        for p in paths:
-            graph = parse_turtle(
-                Path(p),
-                limits=self.limits,
-                allow_network=self.allow_network,
-                require_triples=True,
-                counted=counted,
-            )
-            counted += len(graph)
-            files.append((Path(p), graph))
-        return files
+        """Parse new-facts files strictly (rdf/intake.read_facts: one input for the limits)."""
+        return read_facts(paths, limits=self.limits, allow_network=self.allow_network)
 
     def validate(self, paths: Iterable[str | Path]) -> ValidationReport:
         """Validate new facts together with the graph they would join.
@@ -373,28 +360,14 @@ class KnowledgeGraph:
             self.store, around, self.plan, self._validation_ontology, self.vocabulary, extra=extra
         )
 
-    def check(self, progress: Progress = silent) -> ValidationReport:
-        """Validate the whole graph: shapes, every check query, shapes and ontology consistency
-        (each a phase told to *progress*)."""
-        progress("reading the shapes")  # checks them against SHACL for SHACL (error if not)
-        shapes, checks = self.shapes, len(self.catalogue.checks())
-        progress("inferring (the validation closure)")
-        graph = self._validation_graph()
-        n = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(SH.path)))
-        progress(f"validating {len(graph):,} triples against {n} shapes")
-        return check.check(
-            shapes,
-            graph,
-            self.catalogue,
-            run=counting(self.sparql, progress, "check queries", total=checks, unit="queries"),
-            clashes=announced(self.clashes, progress, "consistency (OWL 2 RL)"),
-            allow_network=self.allow_network,
-        )
+    def check(self, progress: Progress = silent, *, engine: str | None = None) -> ValidationReport:
+        """Validate the whole graph: shapes, every check query, consistency (_kg_check.whole_graph:
+        *engine* sparql runs the shapes inside the store, pyshacl copies the graph out)."""
+        return _kg_check.whole_graph(self, progress, engine=engine)
 
     def clashes(self) -> list[str]:
-        """What makes the facts and their closure contradict the ontology (_consistency);
-        owlrl decides where the ontology or data use constructs the fast check does not."""
-        return check.clashes(self.ontology, self.data(), self.inferred)
+        """What makes the facts and their closure contradict the ontology (_kg_check)."""
+        return _kg_check.clashes(self)
 
     # -- changing the graph (_write) --------------------------------------------
 

@@ -149,12 +149,20 @@ def load_cmd(ctx: Context, inferred: bool, all_graphs: bool) -> None:
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(_REPORT_FORMATS), default="text", show_default=True
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default=None,
+    help="sparql: the shapes run as SPARQL inside the store (the default on oxigraph: "
+    "and sparql: stores); pyshacl: the graph is copied into pySHACL (the default on "
+    "the memory store).",
+)
 @pass_ctx
-def check_cmd(ctx: Context, fmt: str) -> None:
+def check_cmd(ctx: Context, fmt: str, engine: str | None) -> None:
     """Validate the whole graph: shapes, check queries, OWL RL consistency."""
     try:
         with ctx.progress() as progress:
-            report = ctx.kg().check(progress)
+            report = ctx.kg().check(progress, engine=engine)
     except ZonegraphError as exc:
         fail(exc)
     click.echo(report.render(fmt), nl=False)

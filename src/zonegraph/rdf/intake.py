@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import OWL, Graph
@@ -149,6 +150,26 @@ def not_regular(mode: int, name: str) -> InputError:
         hint="save the Turtle to a file first (for a pipe: command > facts.ttl), "
         "then give that file",
     )
+
+
+def read_facts(
+    paths: Iterable[str | Path], *, limits: IntakeLimits, allow_network: bool = False
+) -> list[tuple[Path, Graph]]:
+    """Parse new-facts files strictly; InputError names file:line:column. The files are
+    one input for the limits: their triples count together towards ``max_triples``."""
+    files: list[tuple[Path, Graph]] = []
+    counted = 0
+    for p in paths:
+        graph = parse_turtle(
+            Path(p),
+            limits=limits,
+            allow_network=allow_network,
+            require_triples=True,
+            counted=counted,
+        )
+        counted += len(graph)
+        files.append((Path(p), graph))
+    return files
 
 
 def parse_turtle_text(

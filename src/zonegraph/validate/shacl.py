@@ -77,6 +77,9 @@ class ValidationReport:
 
     results: list[ValidationResult] = field(default_factory=list)
     checks: dict[str, list[str]] = field(default_factory=dict)
+    #: How validation ran where the reader should know (a shape the SPARQL engine left to
+    #: pySHACL, validate/sparql_shacl.py): shown in text and JSON, never a result.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -110,6 +113,7 @@ class ValidationReport:
                 "counts": self.counts(),
                 "results": [r.as_dict() for r in self.results],
                 "checks": self.checks,
+                **({"notes": self.notes} if self.notes else {}),
             }
             return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         if fmt == "turtle":
@@ -172,6 +176,9 @@ class ValidationReport:
             )
             lines.append(f"  shape: {shape} ({shorten(str(r.constraint))})")
             lines.extend(_detail_lines(r.details, "  because: "))
+        for note in self.notes:
+            lines.append("")
+            lines.append(f"Note: {note}")
         for name, rows in failed_checks.items():
             lines.append("")
             lines.append(f"Check failed: {name}")

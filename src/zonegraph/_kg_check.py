@@ -1,0 +1,91 @@
+"""``KnowledgeGraph.check`` and what it asks of the store: the whole graph's validation.
+
+Kept apart from the facade (``_kg``, which delegates here): the engine
+choice (pySHACL on the memory store, the shapes as SPARQL inside any other store:
+validate/sparql_shacl.py, validate/in_store.py) and the consistency check.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rdflib import RDF, SH
+from rdflib.term import Node
+
+from ._errors import StoreError
+from ._progress import Progress, announced, counting, silent
+from .validate import check as _check
+from .validate import in_store
+from .validate.shacl import ValidationReport, ValidationResult
+
+if TYPE_CHECKING:
+    from ._kg import KnowledgeGraph
+
+#: The engines ``check`` runs the shapes with.
+CHECK_ENGINES = ("sparql", "pyshacl")
+
+
+def whole_graph(
+    kg: KnowledgeGraph, progress: Progress = silent, *, engine: str | None = None
+) -> ValidationReport:
+    """Validate the whole graph: shapes, every check query, shapes and ontology consistency
+    (each a phase told to *progress*).
+
+    *engine* ``sparql`` runs the shapes as SPARQL inside the store
+    (validate/sparql_shacl.py: nothing but results leaves a server); ``pyshacl``
+    copies the graph into pySHACL. The default is ``pyshacl`` on the memory store
+    (the graph is in this process already) and ``sparql`` on every other store.
+    """
+    progress("reading the shapes")  # checks them against SHACL for SHACL (error if not)
+    shapes, checks = kg.shapes, len(kg.catalogue.checks())
+    engine = engine or ("pyshacl" if kg.store.from_files else "sparql")
+    if engine not in CHECK_ENGINES:
+        raise StoreError(f"unknown validation engine {engine!r}", hint="use sparql or pyshacl")
+    n = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(SH.path)))
+    progress(f"validating against {n} shapes ({engine})")
+    return _check.check(
+        shapes,
+        kg._validation_graph,
+        kg.catalogue,
+        run=counting(kg.sparql, progress, "check queries", total=checks, unit="queries"),
+        clashes=announced(functools.partial(clashes, kg), progress, "consistency (OWL 2 RL)"),
+        allow_network=kg.allow_network,
+        in_store=functools.partial(_check_in_store, kg) if engine == "sparql" else None,
+    )
+
+
+def _check_in_store(kg: KnowledgeGraph) -> tuple[list[ValidationResult], list[str]]:
+    """The shapes' results computed by the store (validate/in_store.py)."""
+    return in_store.results(
+        kg.shapes,
+        kg.vocabulary,
+        _select(kg),
+        kg._validation_graph,
+        allow_network=kg.allow_network,
+    )
+
+
+def _select(kg: KnowledgeGraph) -> Callable[[str], list[dict[str, Node | None]]]:
+    """SELECT over what validation reads in the store (validate/in_store.py)."""
+    here = functools.partial(_rows, kg, name="shapes")
+    return in_store.select_for_validation(kg.store, here)
+
+
+def clashes(kg: KnowledgeGraph) -> list[str]:
+    """What makes the facts and their closure contradict the ontology (_consistency);
+    owlrl decides where the ontology or data use constructs the fast check does not.
+    On a store of its own, asked of the store where the ontology allows
+    (_check.clashes_in_store), so that ``check`` reads no facts."""
+
+    def everything() -> list[str]:
+        return _check.clashes(kg.ontology, kg.data(), kg.inferred)
+
+    if kg.store.from_files:
+        return everything()
+    return _check.clashes_in_store(kg.ontology, _select(kg), everything)
+
+
+def _rows(kg: KnowledgeGraph, text: str, *, name: str) -> list[dict[str, Node | None]]:
+    return kg.sparql(text, name=name).rows

@@ -1,0 +1,54 @@
+"""``check --engine sparql``: what the facade hands the store-side validator.
+
+The SPARQL evaluation of the shapes is :mod:`zonegraph.validate.sparql_shacl`; this module
+says what its queries run over (the sources' graphs and the ontology's, never an inferred
+graph, whose domain and range types validation must not see) and how a shape it cannot
+compile falls back to pySHACL on that shape's focus nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rdflib import Graph
+from rdflib.term import Node
+
+from ..rdf.namespaces import ONTOLOGY_GRAPH, ZGS
+from . import check
+from .shacl import ValidationResult
+
+if TYPE_CHECKING:
+    from ..reason.core import Vocabulary
+    from ..store.base import Store
+
+Rows = list[dict[str, Node | None]]
+
+
+def select_for_validation(store: Store, run_here: Callable[[str], Rows]) -> Callable[[str], Rows]:
+    """A SELECT runner over what validation reads in *store*: on the store itself when it
+    holds nothing else (or is rdflib's, where *run_here* runs on the dataset), else over
+    the sources' and the ontology's graphs only."""
+    names = store.graph_names()
+    wanted = [n for n in names if n == ONTOLOGY_GRAPH or str(n).startswith(str(ZGS))]
+    if store.rdflib_dataset() is not None or len(wanted) == len(names):
+        return run_here
+    return lambda text: store.select_rows(text, wanted)
+
+
+def results(
+    shapes: Graph,
+    vocabulary: Vocabulary,
+    select: Callable[[str], Rows],
+    validation_graph: Callable[..., Graph],
+    *,
+    allow_network: bool,
+) -> tuple[list[ValidationResult], list[str]]:
+    """The shapes' results computed by the store, and the notes on what fell back."""
+    from . import sparql_shacl
+
+    def fallback(keep: set[Node], focus: set[Node] | None) -> list[ValidationResult]:
+        data = validation_graph(around=focus) if focus else validation_graph()
+        return check.fallback_results(shapes, data, keep, focus, allow_network=allow_network)
+
+    return sparql_shacl.validate(shapes, vocabulary, select, fallback)
