@@ -163,7 +163,7 @@ def ontology_dot(ontology: Graph) -> str:
     from subclass to parent. The relations between classes are not drawn: their edges
     crossed the hierarchy into a tangle; the ontology reference lists each property's
     domain and range. A parent's leaf subclasses take two rows when there are more than
-    three, so that the picture fits a slide's width."""
+    three, three rows when more than six, so that the picture fits a slide's width."""
     view = View(Graph(), ontology, ONTOLOGY_KINDS)
     classes = sorted(
         c
@@ -197,12 +197,13 @@ def ontology_dot(ontology: Graph) -> str:
         dot.lines.append("  }")
     for parent in classes:
         leaves = [c for c in children[parent] if not children[c]]
+        rows = 3 if len(leaves) > 6 else 2 if len(leaves) > 3 else 1
         for c in children[parent]:
-            # leaves of a parent with many: every other one a row lower
-            stagger = len(leaves) > 3 and c in leaves and leaves.index(c) % 2 == 1
+            # leaves of a parent with many: spread over two or three rows
+            minlen = 1 + (leaves.index(c) % rows if c in leaves else 0)
             dot.lines.append(
                 f"  {dot.node(parent)} -> {dot.node(c)} [dir=back, arrowtail=empty, "
-                f'color="#333333"{", minlen=2" if stagger else ""}];'
+                f'color="#333333"{f", minlen={minlen}" if minlen > 1 else ""}];'
             )
     dot.lines += _below_the_largest_tree(dot, classes, parents)
     return dot.text(kinds_in_legend=False, font=13)
@@ -212,7 +213,8 @@ def _below_the_largest_tree(
     dot: Dot, classes: list[URIRef], parents: dict[URIRef, list[URIRef]]
 ) -> list[str]:
     """Invisible edges that put the smaller hierarchies in a row below the largest one
-    (side by side they made a picture four times as wide as high)."""
+    (side by side they made a picture four times as wide as high), in two rows when
+    there are more than five."""
     tree = {c: c for c in classes}
 
     def root(c: URIRef) -> URIRef:
@@ -237,7 +239,18 @@ def _below_the_largest_tree(
 
     anchor = max(members[largest], key=lambda c: (level(c), str(c)))
     tops = [c for c in classes if root(c) != largest and not parents[c]]
-    return [f"  {dot.node(anchor)} -> {dot.node(c)} [style=invis];" for c in tops]
+    # more than five small hierarchies: two rows of them, the second below the first's
+    # deepest classes
+    half = len(tops) if len(tops) <= 5 else (len(tops) + 1) // 2
+    depth_first = max(
+        (level(c) - 1 for c in classes if root(c) in {root(t) for t in tops[:half]}), default=0
+    )
+    return [
+        f"  {dot.node(anchor)} -> {dot.node(c)} [style=invis"
+        + ("" if i < half else f", minlen={depth_first + 2}")
+        + "];"
+        for i, c in enumerate(tops)
+    ]
 
 
 # -- timeline ------------------------------------------------------------------------
