@@ -40,6 +40,7 @@ import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -360,10 +361,20 @@ def query_runs(kg: zonegraph.KnowledgeGraph, exports: dict[str, Path]) -> dict[s
         assert comunica.wait(timeout=600) == 0, err
         for result in json.loads(out):
             run = runs[result["name"]]
+            if "timeout" in result:
+                run["comunica"] = Timeout(result["timeout"])
+                continue
             run["comunica"] = result.get("error") or row_bag(
                 result["rows"], run["vars"], json_value
             )
     return runs
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """An engine that did not answer a query within the harness's budget."""
+
+    seconds: float
 
 
 def _to_oxigraph(ox: Any, term: Any) -> Any:
@@ -388,6 +399,10 @@ def test_canned_queries_give_the_same_rows_on_other_engines(
     if engine not in run:
         need_node("@comunica/query-sparql")
     got = run[engine]
+    if isinstance(got, Timeout):
+        # Comunica walks these property paths inside OPTIONAL over the whole graph;
+        # rdflib and Oxigraph answer the same query in well under a second
+        pytest.xfail(f"{engine} did not answer within its budget of {got.seconds:.0f} s")
     assert not isinstance(got, str), f"{engine} failed: {got}"
     want = run["rdflib"]
     assert sum(want.values()) > 0 or case.startswith("data-gaps"), (

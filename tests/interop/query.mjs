@@ -49,12 +49,27 @@ for (const job of jobs) {
     const vars = (await query.metadata()).variables.map(v => (v.variable || v).value)
     const stream = await query.execute()
     const rows = []
-    for (const bindings of await stream.toArray()) {
-      const row = {}
-      for (const [variable, value] of bindings) row[variable.value] = json(value)
-      rows.push(row)
+    // Each query gets a budget (QUERY_BUDGET_MS, default 60 s): Comunica evaluates some
+    // property paths inside OPTIONAL over the whole graph, which can take minutes; the
+    // stream is destroyed then, so that it stops working, and the job says so.
+    const budget = Number(process.env.QUERY_BUDGET_MS || 60000)
+    const outcome = await new Promise((resolve) => {
+      const timer = setTimeout(() => { stream.destroy(); resolve('timeout') }, budget)
+      stream.on('data', (bindings) => {
+        const row = {}
+        for (const [variable, value] of bindings) row[variable.value] = json(value)
+        rows.push(row)
+      })
+      stream.on('end', () => { clearTimeout(timer); resolve('end') })
+      stream.on('error', (err) => { clearTimeout(timer); resolve(err) })
+    })
+    if (outcome === 'timeout') {
+      results.push({ name: job.name, timeout: budget / 1000 })
+    } else if (outcome !== 'end') {
+      throw outcome
+    } else {
+      results.push({ name: job.name, vars, rows, ms: Math.round(performance.now() - started) })
     }
-    results.push({ name: job.name, vars, rows, ms: Math.round(performance.now() - started) })
   } catch (err) {
     results.push({ name: job.name, error: String(err.message || err) })
   }
