@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/zonegraph stats
 	$(BIN)/zonegraph check
-	$(BIN)/zonegraph query parks-of-zone
-	$(BIN)/zonegraph query zone-key-figures
+	$(BIN)/zonegraph query countries-with-most-parks
+	$(BIN)/zonegraph query parks-of-zone -p zone=zgr:qingdao-iecz
+	$(BIN)/zonegraph query zone-key-figures -p zone=zgr:qingdao-iecz
 
 test: $(STAMP)
 	$(BIN)/pytest
