@@ -163,10 +163,10 @@ def test_running_a_canned_query_from_the_query_page(srv: Running, page: Any) -> 
     page.goto(srv.url + "/query")
     page.locator("button[data-name='parks-of-zone']").click()
     assert "SELECT DISTINCT ?zone ?park" in page.locator(".cm-content").inner_text()
-    assert page.locator("#param-zone").get_attribute("placeholder") == "default: zgr:qingdao-iecz"
+    assert page.locator("#param-zone").get_attribute("placeholder") == "default: zgr:china"
     page.locator("#param-zone").fill("Qingdao International Economic Cooperation Zone")
     page.locator("#run").click()
-    expected = srv.kg.query("parks-of-zone")
+    expected = srv.kg.query("parks-of-zone", zone="Qingdao International Economic Cooperation Zone")
     rows = page.locator("#results-table tbody tr")
     rows.first.wait_for()
     assert rows.count() == len(expected.rows)

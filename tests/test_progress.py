@@ -87,8 +87,7 @@ def test_check_shows_shapes_check_queries_and_consistency(tmp_path: Path) -> Non
     checks = len(list((REPO / "queries" / "checks").glob("*.rq")))
     for phase in [
         "reading the shapes",
-        "inferring (the validation closure)",
-        "triples against ",
+        "validating against ",
         f"check queries  {checks}/{checks} queries",
         "consistency (OWL 2 RL)",
     ]:

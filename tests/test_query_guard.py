@@ -353,10 +353,10 @@ def test_protocol_graphs_do_not_change_a_canned_query(kg: zonegraph.KnowledgeGra
     canned = kg.catalogue.get("parks-of-zone")
     source = str(kg.graph_names()[-1])
     normal = kg.query("parks-of-zone")
-    assert len(normal.rows) == 6
+    assert len(normal.rows) > 6  # every park of the graph's China
     with running_server(kg, workers=1, reserved_workers=0) as srv:
         before = _get_json(f"{srv.url}/api/queries/parks-of-zone")
-        assert len(before["results"]["bindings"]) == 6  # type: ignore[index]
+        assert len(before["results"]["bindings"]) == len(normal.rows)  # type: ignore[index]
         for graphs in (
             {"named-graph-uri": source},
             {"default-graph-uri": source},
