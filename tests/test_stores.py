@@ -337,12 +337,21 @@ def _uses_transitive_paths(canned: zonegraph.CannedQuery) -> bool:
     return walk(_query.prepare(canned.text, prologue=QUERY_PROLOGUE).algebra)
 
 
-def _virtuoso_xfail(request: pytest.FixtureRequest, name: str) -> None:
+def _server_path_xfail(request: pytest.FixtureRequest, name: str) -> None:
     """Virtuoso 7.2.5 answers some queries with * and + property paths wrongly, or refuses
     them ("transitive start not given"); docs/scaling-out.md has minimal cases."""
     canned = next(q for q in QUERIES if q.name == name)
-    if request.node.callspec.params.get("backend") == "virtuoso" and _uses_transitive_paths(canned):
+    backend = request.node.callspec.params.get("backend")
+    if backend == "virtuoso" and _uses_transitive_paths(canned):
         request.applymarker(pytest.mark.xfail(reason="Virtuoso 7.2.5 property paths", strict=False))
+    if backend == "oxigraph-server" and _uses_transitive_paths(canned):
+        # Asked with one FROM per source graph (the sparql: store, 56 graphs now), Oxigraph
+        # server walks + and * paths over that dataset, which can outlast the client's
+        # timeout where the embedded store and sparql-union: answer in a second: issue #17
+        # (item 4), measured by the stores' benchmarks, not a wrong answer
+        request.applymarker(
+            pytest.mark.xfail(reason="Oxigraph server: paths over a FROM dataset", strict=False)
+        )
 
 
 @pytest.mark.parametrize("name", [q.name for q in QUERIES])
@@ -352,7 +361,7 @@ def test_canned_query_gives_the_same_rows(
     store_kg: zonegraph.KnowledgeGraph,
     name: str,
 ) -> None:
-    _virtuoso_xfail(request, name)
+    _server_path_xfail(request, name)
     params = defaults(next(q for q in QUERIES if q.name == name))
     assert rows(store_kg.query(name, params)) == rows(kg.query(name, params))
 
@@ -364,7 +373,7 @@ def test_canned_query_example_gives_the_same_rows(
     store_kg: zonegraph.KnowledgeGraph,
     name: str,
 ) -> None:
-    _virtuoso_xfail(request, name)
+    _server_path_xfail(request, name)
     canned = next(q for q in QUERIES if q.name == name)
     params = example_params(canned) or {}
     expected = rows(kg.query(name, params))
