@@ -305,7 +305,7 @@ def test_catalogue_lists_every_canned_query(http: httpx.Client, srv: Running) ->
     assert names == [q.name for q in srv.kg.queries()]
     parks = next(q for q in data["queries"] if q["name"] == "parks-of-zone")
     (zone,) = parks["parameters"]
-    assert zone["name"] == "zone" and zone["default"] == "zgr:qingdao-iecz"
+    assert zone["name"] == "zone" and zone["default"] == "zgr:china"
     assert {
         "value": "zgr:qingdao-iecz",
         "label": "Qingdao International Economic Cooperation Zone",
@@ -314,7 +314,7 @@ def test_catalogue_lists_every_canned_query(http: httpx.Client, srv: Running) ->
 
 
 def test_canned_query_answers_in_the_format_asked(http: httpx.Client) -> None:
-    rows = bindings(http.get("/api/queries/parks-of-zone"))
+    rows = bindings(http.get("/api/queries/parks-of-zone", params={"zone": "zgr:qingdao-iecz"}))
     assert {r["parkLabel"] for r in rows} >= {
         "Sino-German Ecopark",
         "China-Britain Innovation Industry Park",

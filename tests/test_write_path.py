@@ -187,7 +187,11 @@ def test_oxigraph_store_serves_queries_and_a_validated_update(tmp_path: Path) ->
             running_server(kg, allow_updates=True, token=TOKEN) as running,
             httpx.Client(base_url=running.url, timeout=60) as http,
         ):
-            parks = http.get("/api/queries/parks-of-zone", headers={"Accept": "application/json"})
+            parks = http.get(
+                "/api/queries/parks-of-zone",
+                params={"zone": "zgr:qingdao-iecz"},
+                headers={"Accept": "application/json"},
+            )
             assert parks.status_code == 200, parks.text
             assert parks.json()["results"]["bindings"]
             company = "https://w3id.org/zonegraph/id/made-up-company"
