@@ -241,20 +241,9 @@ class Server(ProtocolRoutes):
 
     def shapes(self, request: Request) -> Response:
         """``/shapes``: the shapes graph, where the shape IRIs of validation reports resolve."""
-        path = request.url.path
-        fmt = request.query_params.get("format")
-        if path != "/shapes":
-            ext = path.rsplit(".", 1)[1]
-            if ext not in conneg.EXTENSIONS:
-                return self._not_found(request, path)
-            fmt = conneg.EXTENSIONS[ext]
-        offer = conneg.choose(request.headers.get("accept"), fmt, conneg.PAGE_OFFERS)
-        if offer is None:
-            raise HttpError(
-                406,
-                "cannot write the shapes in the format asked for",
-                f"ask for one of {conneg.supported(conneg.PAGE_OFFERS)}",
-            )
+        offer = self._document_offer(request, "/shapes", "the shapes")
+        if not isinstance(offer, conneg.Offer):
+            return offer
         if offer.fmt == "html":
             page = self.pages.render(
                 "shapes.html",
@@ -307,11 +296,15 @@ class Server(ProtocolRoutes):
             graphs = {DATASET_DEFAULT_GRAPH_ID: union, **graphs}
         return self.rdf(graphs, None, offer.fmt, f"{href}.{_extension(offer.fmt)}")
 
-    def ontology(self, request: Request, *, whole: bool = False) -> Response:
-        """``/ontology`` (or, *whole*, its version IRI): the ontology's page or its RDF."""
+    def _document_offer(
+        self, request: Request, base: str, what: str, *, whole: bool = False
+    ) -> conneg.Offer | Response:
+        """The format a whole document (*base*, or *base*.EXT) is asked in: by its extension,
+        ``?format=`` or Accept; a 404 answer for an unknown extension (*whole*: the path is
+        the document itself, as the ontology's version IRI is)."""
         path = request.url.path
         fmt = request.query_params.get("format")
-        if path != "/ontology" and not whole:
+        if path != base and not whole:
             ext = path.rsplit(".", 1)[1]
             if ext not in conneg.EXTENSIONS:
                 return self._not_found(request, path)
@@ -320,9 +313,16 @@ class Server(ProtocolRoutes):
         if offer is None:
             raise HttpError(
                 406,
-                "cannot write the ontology in the format asked for",
+                f"cannot write {what} in the format asked for",
                 f"ask for one of {conneg.supported(conneg.PAGE_OFFERS)}",
             )
+        return offer
+
+    def ontology(self, request: Request, *, whole: bool = False) -> Response:
+        """``/ontology`` (or, *whole*, its version IRI): the ontology's page or its RDF."""
+        offer = self._document_offer(request, "/ontology", "the ontology", whole=whole)
+        if not isinstance(offer, conneg.Offer):
+            return offer
         if offer.fmt == "html":
             return html_response(
                 self.pages.ontology(alternates=_alternates("/ontology")), vary=True
