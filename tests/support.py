@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import OWL, RDF, RDFS, XSD, URIRef
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -160,3 +160,47 @@ def counting_server() -> Iterator[Counter]:
     finally:
         counter.shutdown()
         counter.server_close()
+
+
+#: The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4).
+OWL2_DATATYPES = {
+    RDF.PlainLiteral,
+    RDF.XMLLiteral,
+    RDFS.Literal,
+    OWL.real,
+    OWL.rational,
+    *(
+        XSD[t]
+        for t in (
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        )
+    ),
+}

@@ -18,50 +18,8 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
 import zonegraph
+from support import OWL2_DATATYPES
 from zonegraph.rdf.namespaces import ZG
-
-#: The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4).
-OWL2_DATATYPES = {
-    RDF.PlainLiteral,
-    RDF.XMLLiteral,
-    RDFS.Literal,
-    OWL.real,
-    OWL.rational,
-    *(
-        XSD[t]
-        for t in (
-            "decimal",
-            "integer",
-            "nonNegativeInteger",
-            "nonPositiveInteger",
-            "positiveInteger",
-            "negativeInteger",
-            "long",
-            "int",
-            "short",
-            "byte",
-            "unsignedLong",
-            "unsignedInt",
-            "unsignedShort",
-            "unsignedByte",
-            "double",
-            "float",
-            "string",
-            "normalizedString",
-            "token",
-            "language",
-            "Name",
-            "NCName",
-            "NMTOKEN",
-            "boolean",
-            "hexBinary",
-            "base64Binary",
-            "anyURI",
-            "dateTime",
-            "dateTimeStamp",
-        )
-    ),
-}
 
 #: Data properties whose values the data gives in datatypes outside the OWL 2 datatype
 #: map, and why it keeps them. Their ranges are rdfs:Literal (so the ontology loads
