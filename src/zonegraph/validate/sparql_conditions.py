@@ -69,24 +69,12 @@ _NOT_CONSTRAINTS = {
         "labelTemplate",
     ]
 }
+#: The components that constrain each value node on its own (the rest count values, compare
+#: them with each other or run the shape's own SPARQL).
 _VALUE_COMPONENTS = [
-    "class",
-    "datatype",
-    "nodeKind",
-    "pattern",
-    "in",
-    "languageIn",
-    "minInclusive",
-    "minExclusive",
-    "maxInclusive",
-    "maxExclusive",
-    "minLength",
-    "maxLength",
-    "or",
-    "and",
-    "not",
-    "xone",
-    "node",
+    c
+    for c in COVERED
+    if c not in {"minCount", "maxCount", "hasValue", "uniqueLang", "qualifiedValueShape", "sparql"}
 ]
 _COMPARE = {"minInclusive": ">=", "minExclusive": ">", "maxInclusive": "<=", "maxExclusive": "<"}
 _NODE_KINDS = {
