@@ -119,16 +119,7 @@ def cluster(i: int, seed: int) -> list[Entity]:
         return e.add("zg:quotation", lit(text, None))
 
     out: list[Entity] = []
-    out.append(
-        Entity(src)
-        .add("a", "zg:NewsArticle")
-        .add("rdfs:label", lit(f"Synthetic news, {day}: the {name} zone grows"))
-        .add("dct:title", lit(f"The {name} zone grows"))
-        .add("dct:publisher", f"zgr:synth-news-{i % PUBLISHERS}")
-        .add("dct:issued", typed(day, "xsd:date"))
-        .add("schema:url", typed(f"https://example.org/zonegraph/synth/{slug}", "xsd:anyURI"))
-        .add("dct:language", '"en"')
-    )
+    out.append(_article(src, slug, day, f"the {name} zone grows", i % PUBLISHERS))
     city = ent("city", "zg:City", f"{name} City").add(
         "zg:partOf", f"zgr:synth-province-{i % PROVINCES}"
     )
@@ -280,17 +271,22 @@ def second_source(i: int, seed: int) -> list[Entity]:
         .add("zg:date", typed("2024", "xsd:gYear"))  # the first source's is 2002-2023
         .add("zg:quotation", lit("The first park was launched in 2024.", None))
     )
-    article = (
+    article = _article(src, slug, day, f"a second look at zone {i}", (i + 1) % PUBLISHERS)
+    return [article, area, launch]
+
+
+def _article(src: str, slug: str, day: str, headline: str, publisher: int) -> Entity:
+    """A synthetic news article: the source node of a cluster's file."""
+    return (
         Entity(src)
         .add("a", "zg:NewsArticle")
-        .add("rdfs:label", lit(f"Synthetic news, {day}: a second look at zone {i}"))
-        .add("dct:title", lit(f"A second look at zone {i}"))
-        .add("dct:publisher", f"zgr:synth-news-{(i + 1) % PUBLISHERS}")
+        .add("rdfs:label", lit(f"Synthetic news, {day}: {headline}"))
+        .add("dct:title", lit(headline[0].upper() + headline[1:]))
+        .add("dct:publisher", f"zgr:synth-news-{publisher}")
         .add("dct:issued", typed(day, "xsd:date"))
         .add("schema:url", typed(f"https://example.org/zonegraph/synth/{slug}", "xsd:anyURI"))
         .add("dct:language", '"en"')
     )
-    return [article, area, launch]
 
 
 def _mutate(entities: list[Entity], fraction: float, rng: random.Random) -> list[Expected]:
