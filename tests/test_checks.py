@@ -215,7 +215,7 @@ zgr:figure-c rdfs:label "C"@en ;
             ("zgr:figure-b", "monetary figure without currency"),
             ("zgr:figure-b", "no unit or currency"),
             ("zgr:figure-b", "value is not an xsd:decimal"),
-            ("zgr:figure-b", "zg:holdsOn is not an xsd:date"),
+            ("zgr:figure-b", "zg:holdsOn is not an xsd:date, xsd:gYearMonth or xsd:gYear"),
             ("zgr:figure-c", "not typed as zg:Figure"),
         },
     ),

@@ -27,8 +27,8 @@ from zonegraph.rdf.namespaces import ZG
 #: ``ignore_unsupported_datatypes`` (the values are opaque to it; nothing in the
 #: ontology reasons about them).
 OUTSIDE_OWL2_DATA = {
-    ZG.holdsOn: "a figure holds on a calendar day, as its source says; xsd:dateTime "
-    "would invent a time of day",
+    ZG.holdsOn: "a figure holds on a day, a month or a year, as precisely as its source "
+    "says: xsd:date, xsd:gYearMonth or xsd:gYear (xsd:dateTime would invent a time of day)",
     ZG.date: "an event's date is as precise as its source: xsd:gYear, xsd:gYearMonth or "
     "xsd:date, none of them in the OWL 2 datatype map",
 }

@@ -332,9 +332,10 @@ def _mutate(entities: list[Entity], fraction: float, rng: random.Random) -> list
             e.drop("zg:holdsOn")
         elif mutation == "event-without-date":
             e.drop("zg:date")
-        elif mutation == "figure-date-as-year":
+        elif mutation == "figure-date-as-string":
+            # a plain string, not a year: "2018"^^xsd:gYear is a valid zg:holdsOn
             e.drop("zg:holdsOn")
-            e.add("zg:holdsOn", typed("2018", "xsd:gYear"))
+            e.add("zg:holdsOn", '"2018"')
         expected += [Expected(focus, ZGSH + shape, mutation) for shape in MUTATIONS[mutation]]
     return expected
 
@@ -358,7 +359,7 @@ def _candidates(e: Entity, kind: str) -> list[str]:
     if kind == "zg:Launch":
         return ["event-in-future", "event-without-date"]
     if kind == "zg:MonetaryFigure":
-        return ["figure-value-as-string", "figure-date-as-year", "figure-without-date"]
+        return ["figure-value-as-string", "figure-date-as-string", "figure-without-date"]
     return []
 
 

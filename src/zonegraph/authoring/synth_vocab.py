@@ -47,7 +47,7 @@ MUTATIONS: dict[str, tuple[str, ...]] = {
     "post-without-holder": ("Post-heldBy",),
     "event-in-future": ("Event-dateNotFuture",),
     "figure-value-as-string": ("Figure-value",),
-    "figure-date-as-year": ("Figure-holdsOn",),
+    "figure-date-as-string": ("Figure-holdsOnDatatype",),
     # the gaps the data-gaps query lists (as do missing-label and missing-source)
     "figure-without-date": ("Figure-holdsOn",),
     "event-without-date": ("Event-date",),

@@ -23,7 +23,7 @@ from ..store.base import SOURCE_GRAPHS, Store
 from ..store.neighbourhood import extract
 from ..store.plan import Plan
 from .change import Dependencies
-from .shacl import ValidationReport, validate_change
+from .shacl import ValidationReport, gate
 from .targets import Targets
 
 
@@ -54,8 +54,10 @@ def validate_new(
     it (validate.shacl.validate_change). The report holds the results that are new after
     the change: a result the graph already had is not the change's fault
     (``zonegraph check`` lists every one), so a change never fails for a fault it
-    leaves as it was. *ontology* tells the vocabulary's terms; *validation_ontology* and
-    *labels* are asked for only when needed.
+    leaves as it was; the results the touched nodes had before and keep are the
+    report's ``already`` (counted in its text, never a failure). *ontology* tells the
+    vocabulary's terms; *validation_ontology* and *labels* are asked for only when
+    needed.
     """
 
     def prepare(data: Graph) -> Graph:
@@ -67,7 +69,7 @@ def validate_new(
     def is_vocabulary(iri: Node) -> bool:
         return isinstance(iri, URIRef) and (iri, None, None) in ontology
 
-    results = validate_change(
+    results, already = gate(
         store.access(SOURCE_GRAPHS),
         new,
         gone,
@@ -84,7 +86,7 @@ def validate_new(
         partners=lambda changed: same_key(labels(), changed),
         allow_network=allow_network,
     )
-    return ValidationReport(results=results)
+    return ValidationReport(results=results, already=already)
 
 
 def neighbourhood_graph(

@@ -80,6 +80,10 @@ class ValidationReport:
     #: How validation ran where the reader should know (a shape the SPARQL engine left to
     #: pySHACL, validate/sparql_shacl.py): shown in text and JSON, never a result.
     notes: list[str] = field(default_factory=list)
+    #: Results the nodes a change touches already had and keep after it (the gate's
+    #: "before" results, validate_change): not the change's fault, so not in ``results``,
+    #: but counted in the text and JSON so that "Conforms" does not hide them.
+    already: list[ValidationResult] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -95,6 +99,10 @@ class ValidationReport:
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for r in self.results if r.severity == s) for s in SEVERITIES}
+
+    def already_counts(self) -> dict[str, int]:
+        """How many results of each severity the touched nodes already had (``already``)."""
+        return {s: sum(1 for r in self.already if r.severity == s) for s in SEVERITIES}
 
     def render(self, fmt: str = "text") -> str:
         """The report as ``text`` (for people), ``json`` or ``turtle`` (a SHACL report graph).
@@ -114,6 +122,7 @@ class ValidationReport:
                 "results": [r.as_dict() for r in self.results],
                 "checks": self.checks,
                 **({"notes": self.notes} if self.notes else {}),
+                **({"alreadyOnTouchedNodes": self.already_counts()} if self.already else {}),
             }
             return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         if fmt == "turtle":
@@ -143,6 +152,8 @@ class ValidationReport:
         head = "Conforms" if self.conforms else "Does not conform"
         parts = [f"{counts[s]} {s.lower()}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES]
         lines = [f"{head}: {', '.join(parts)}."]
+        if self.already:
+            lines.append(_already_line(self.already_counts()))
         if self.results:
             lines.append(
                 "Only violations block (exit code 1); warnings and infos are advice."
@@ -184,6 +195,17 @@ class ValidationReport:
             lines.append(f"Check failed: {name}")
             lines.extend(f"  {row}" for row in rows)
         return "\n".join(lines) + "\n"
+
+
+def _already_line(counts: dict[str, int]) -> str:
+    """The sentence saying how many results the touched nodes already had."""
+    parts = [f"{n} {s.lower()}{'s' if n != 1 else ''}" for s in SEVERITIES if (n := counts[s])]
+    total = sum(counts.values())
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return (
+        f"{listed} {'were' if total != 1 else 'was'} already on the nodes this change "
+        "touches (not counted above); `zonegraph check` lists them."
+    )
 
 
 def _add_result(g: Graph, node: BNode, r: ValidationResult) -> None:
@@ -332,14 +354,6 @@ def result_key(r: ValidationResult) -> tuple[object, ...]:
     return (r.severity, r.focus_node, r.path, r.value, r.constraint, r.source_shape)
 
 
-def new_results(
-    after: Iterable[ValidationResult], before: Iterable[ValidationResult]
-) -> list[ValidationResult]:
-    """The results of *after* that *before* does not have (by :func:`result_key`)."""
-    old = {result_key(r) for r in before}
-    return [r for r in after if result_key(r) not in old]
-
-
 def validate_change(
     before: Access,
     added: Graph,
@@ -357,14 +371,51 @@ def validate_change(
     allow_network: bool = False,
 ) -> list[ValidationResult]:
     """The results that the change (*added* triples, *removed* triples) adds to the graph
-    that *before* reads, anywhere in it: the gate.
+    that *before* reads, anywhere in it: the gate (:func:`gate`, of which this is the
+    first half)."""
+    return gate(
+        before,
+        added,
+        removed,
+        shapes,
+        plan=plan,
+        deps=deps,
+        targets=targets,
+        vocabulary=vocabulary,
+        prepare=prepare,
+        is_vocabulary=is_vocabulary,
+        restated=restated,
+        partners=partners,
+        allow_network=allow_network,
+    )[0]
+
+
+def gate(
+    before: Access,
+    added: Graph,
+    removed: Graph,
+    shapes: Graph,
+    *,
+    plan: Plan,
+    deps: Dependencies,
+    targets: Targets | None = None,
+    vocabulary: Vocabulary | None = None,
+    prepare: Callable[[Graph], Graph] = lambda g: g,
+    is_vocabulary: Callable[[Node], bool] = lambda n: False,
+    restated: bool = False,
+    partners: Callable[[Graph], Collection[Node]] | None = None,
+    allow_network: bool = False,
+) -> tuple[list[ValidationResult], list[ValidationResult]]:
+    """The results that the change (*added* triples, *removed* triples) adds to the graph
+    that *before* reads, anywhere in it, and the results the nodes it re-validated
+    already had and keep (found by the same two runs, at no extra cost).
 
     The focus nodes whose results the change can alter are found from the shapes
     (_neighbourhood.focus_of_change) and validated over their neighbourhood after the
     change; if any result, the nodes that can have had it are validated again over
-    their neighbourhood before it, and only the results that were not there before are
-    returned (a result the
-    graph already had is not the change's fault). *prepare* adds what validation sees
+    their neighbourhood before it: the results that were not there before are the
+    change's, the others the graph already had (not the change's fault; the report
+    counts them as ``already``). *prepare* adds what validation sees
     besides the data (the ontology, the closure) to a neighbourhood; *partners* names the
     nodes a join the store cannot look up compares changed nodes with (focus_of_change).
     pySHACL runs inside the audit guard (_guard); the store is read outside it (a SPARQL
@@ -386,7 +437,7 @@ def validate_change(
         partners=partners,
     )
     if not focus:
-        return []
+        return [], []
     targets = targets or Targets.of(shapes)
 
     def results(access: Access, nodes: set[Node]) -> list[ValidationResult]:
@@ -397,7 +448,7 @@ def validate_change(
 
     after = results(ChangedAccess(before, added, removed, restated=restated), focus)
     if not after:  # nothing after the change: nothing new (a valid batch costs one run)
-        return []
+        return [], []
     if deps.deep:
         # All the focus nodes again: a result of a property shape nested in another names
         # the value node as its focus, and another focus node may have given it before.
@@ -412,5 +463,9 @@ def validate_change(
         had |= {t[2] for t in before.incoming(suspects - had)}
         again = {n for n in suspects if n in had or n in named or isinstance(n, Literal)}
     if not again:
-        return after
-    return new_results(after, results(before, again))
+        return after, []
+    old = {result_key(r) for r in results(before, again)}
+    return (
+        [r for r in after if result_key(r) not in old],
+        [r for r in after if result_key(r) in old],
+    )
