@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 import zonegraph
 from support import REPO
@@ -39,10 +39,12 @@ def test_each_file_is_parsed_once_and_load_gives_the_files_triples(
 
     monkeypatch.setattr(bulk_reader, "_parse", counting)
     store = OxigraphStore(tmp_path / "store")
-    kg = zonegraph.open_kg(root, store=store)
+    kg = zonegraph.open_kg(root, store=store)  # reads the ontology
+    parses.clear()
     report = load(kg)
     files = sorted((root / "kg").glob("*.ttl"))
     assert sorted(parses) == files  # once each
+    monkeypatch.setattr(bulk_reader, "_parse", real)
     memory = zonegraph.open_kg(root)
     for path in files:
         name = URIRef(f"https://w3id.org/zonegraph/source/{path.stem}")
@@ -82,3 +84,27 @@ def test_a_refused_file_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     assert str(caught.value.where).startswith("kg/zzz-bad.ttl:3:")
     assert len(store) == first
     assert URIRef("https://w3id.org/zonegraph/source/aaa-new") not in store.graph_names()
+
+
+def test_a_first_open_reads_each_file_as_the_strict_reader_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The memory store's first open (no cache) reads the files through Oxigraph's parse
+    and the strict reader's checks: the same triples as the strict reader, graph by graph."""
+    from rdflib.compare import isomorphic
+
+    from zonegraph.rdf.intake import parse_turtle
+
+    monkeypatch.setenv("ZONEGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    root = _kg_dir(tmp_path)
+    kg = zonegraph.open_kg(root)
+    files = sorted((root / "kg").glob("*.ttl"))
+    assert len(kg.source_graphs()) == len(files)
+    for path in files:
+        name = URIRef(f"https://w3id.org/zonegraph/source/{path.stem}")
+        assert isomorphic(kg.store.graph(name), parse_turtle(path, max_bytes=None)), path.name
+    strict = Graph()
+    for path in sorted((root / "ontology").glob("*.ttl")):
+        if path.name != "shapes.ttl":
+            strict += parse_turtle(path, max_bytes=None)
+    assert isomorphic(kg.ontology, strict)

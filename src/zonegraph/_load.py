@@ -35,11 +35,11 @@ if TYPE_CHECKING:
     from ._kg import KnowledgeGraph
 
 #: Parsed quads ``load`` keeps between checking every file and loading them. Every file is
-#: checked before anything is written, so a refused file leaves the store as it was; the
-#: quads of files past this many are not kept (a large Python object each: about 0.2 GB
-#: per million) but parsed again when they are loaded, which costs one more parse of those
-#: files only (benchmarks/intake_load.py).
-KEEP_PARSED = 2_000_000
+#: checked before anything is written, so a refused file leaves the store as it was. A
+#: parsed quad costs about 520 bytes (measured at 200k: 100 MB), so up to a million triples
+#: (about 0.5 GB) each file is parsed once; the files past that are not kept but parsed
+#: again when they are loaded, which bounds the memory at any size.
+KEEP_PARSED = 1_000_000
 
 
 @dataclass
