@@ -2,13 +2,21 @@
 
 ``zonegraph --store oxigraph:DIR load`` of a million triples would spend most
 of its time in the strict reader (:mod:`zonegraph.rdf.turtle_reader`, pure Python) and
-in rdflib graphs. Here each file is parsed twice by Oxigraph's Rust parser
-(strict W3C Turtle, IRIs validated): once to check it, once to stream it into
-the store. The check applies the strict reader's term rules to every distinct
-term (_terms: absolute IRIs, XSD lexical spaces, BCP 47 tags) and refuses
-``owl:imports``; a file the check doubts is handed to the strict reader,
-which either reads it (literals it would normalise to NFC) or reports the
-problem at file:line:column, as every other command does.
+in rdflib graphs. Here each file is parsed once by Oxigraph's Rust parser
+(strict W3C Turtle, IRIs validated) into a list of quads, which are both
+checked and handed to the store (:func:`read_checked`). The check applies the
+strict reader's term rules to every distinct term (_terms: absolute IRIs, XSD
+lexical spaces, BCP 47 tags) and refuses ``owl:imports``; a file the check
+doubts is handed to the strict reader, which either reads it (literals it would
+normalise to NFC) or reports the problem at file:line:column, as every other
+command does.
+
+Why parse once into a list rather than check one parse and stream a second
+one into the store: at 200k triples the second parse cost as much as the
+checks (benchmarks/intake_load.py); holding one file's quads is cheap, since
+the KG's files are one per source. IRIs already found valid in earlier files
+of the same load (*known_iris*: the ontology's terms recur in every file) are
+not checked again.
 tests/test_fastread.py shows both readers accept the same files, with the
 same triples, over the W3C Turtle suite and the project's bad-input corpus.
 """
@@ -45,6 +53,28 @@ def checked(
     :class:`InputError`; anything but a regular file (a named pipe would block
     Oxigraph's read) is refused before it is opened.
     """
+    return (
+        read_checked(path, None, display_name=display_name, allow_network=allow_network, base=base)
+        is not None
+    )
+
+
+def read_checked(
+    path: Path,
+    graph: URIRef | None,
+    *,
+    display_name: str,
+    allow_network: bool = False,
+    base: str | None = None,
+    known_iris: set[str] | None = None,
+) -> list[ox.Quad] | None:
+    """The triples of *path*, parsed once, as quads in *graph* (the default graph for None),
+    when Oxigraph's parse is what the strict reader would read; None when the strict reader
+    must read the file instead (see :func:`checked`, which raises as this does).
+
+    *known_iris*, shared by the files of one load, holds the IRIs found valid so far; the
+    ones this file adds are put in it once the whole file passes.
+    """
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -52,13 +82,18 @@ def checked(
     if not stat.S_ISREG(mode):
         raise not_regular(mode, display_name)
     try:
-        if _problem(path, allow_network, base) is None:
-            return True
+        parsed = list(_parse(path, base))
+        problem = _problem(parsed, allow_network, known_iris)
     except (SyntaxError, ValueError, OSError) as exc:
         strict_or_raise(path, display_name, allow_network, base, f"Oxigraph cannot read it: {exc}")
-        return False
-    strict_or_raise(path, display_name, allow_network, base, None)
-    return False
+        return None
+    if problem is not None:
+        strict_or_raise(path, display_name, allow_network, base, None)
+        return None
+    if graph is None:
+        return parsed
+    name = ox.NamedNode(str(graph))
+    return [ox.Quad(q.subject, q.predicate, q.object, name) for q in parsed]
 
 
 def strict_or_raise(
@@ -80,13 +115,15 @@ def _parse(path: Path, base: str | None) -> Iterator[ox.Quad]:
     )
 
 
-def _problem(path: Path, allow_network: bool, base: str | None) -> str | None:
-    # The parse gathers the distinct terms (Oxigraph hashes them); the rules below
-    # run once per distinct term of the file, not once per triple.
+def _problem(
+    parsed: list[ox.Quad], allow_network: bool, known_iris: set[str] | None = None
+) -> str | None:
+    # The distinct terms of the parse (Oxigraph hashes them); the rules below run once
+    # per distinct term of the file, not once per triple.
     subjects: set[object] = set()
     predicates: set[ox.NamedNode] = set()
     objects: set[object] = set()
-    for q in _parse(path, base):
+    for q in parsed:
         subjects.add(q.subject)
         predicates.add(q.predicate)
         objects.add(q.object)
@@ -105,8 +142,10 @@ def _problem(path: Path, allow_network: bool, base: str | None) -> str | None:
             bnode_objects = bnode_objects or term in objects
         else:
             return "it holds an RDF-star triple term"
-    if bnode_objects and _longest_chain(_bnode_links(path, base)) > MAX_NESTING:
+    if bnode_objects and _longest_chain(_bnode_links(parsed)) > MAX_NESTING:
         return "blank nodes nested deeper than the strict reader allows (or a long list)"
+    if known_iris is not None:
+        iris -= known_iris
     for iri in iris:
         if iri_problem(iri):
             return f"IRI <{iri}>"
@@ -114,6 +153,8 @@ def _problem(path: Path, allow_network: bool, base: str | None) -> str | None:
         problem = _literal_problem(literal)
         if problem:
             return problem
+    if known_iris is not None:
+        known_iris |= iris
     return None
 
 
@@ -134,10 +175,10 @@ def _literal_problem(literal: ox.Literal) -> str | None:
     return None
 
 
-def _bnode_links(path: Path, base: str | None) -> dict[str, set[str]]:
-    """Blank node to blank node links of *path* (a second parse: few files have any)."""
+def _bnode_links(parsed: list[ox.Quad]) -> dict[str, set[str]]:
+    """Blank node to blank node links of a file's quads."""
     links: dict[str, set[str]] = {}
-    for q in _parse(path, base):
+    for q in parsed:
         s, o = q.subject, q.object
         if type(s) is ox.BlankNode and type(o) is ox.BlankNode:
             links.setdefault(s.value, set()).add(o.value)

@@ -68,11 +68,12 @@ class Store(ABC):
     loads_files: bool = False
 
     def load_files(
-        self, files: Mapping[URIRef, Path], progress: Progress = silent
+        self, files: Mapping[URIRef, Path | Sequence[object]], progress: Progress = silent
     ) -> dict[URIRef, int]:
-        """Replace each named graph of *files* with the triples of the Turtle file (checked
-        already), streamed by the store's own loader; counts per graph, reported to
-        *progress* as they grow. Only where :attr:`loads_files`."""
+        """Replace each named graph of *files* with the triples of a Turtle file (checked
+        already), streamed by the store's own loader, or with quads parsed already (what
+        :func:`zonegraph.rdf.bulk_reader.read_checked` returned for the file); counts per
+        graph, reported to *progress* as they grow. Only where :attr:`loads_files`."""
         raise NotImplementedError(f"the store {self.spec} does not load files itself")
 
     def dump(self, names: Sequence[URIRef], fmt: str) -> str | None:
