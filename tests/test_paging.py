@@ -199,5 +199,5 @@ def test_the_query_page_shows_a_page_and_links_to_the_next(
 ) -> None:
     n = len(kg.query("post-holders").rows)
     html = client.get("/query?name=post-holders&limit=2").text
-    assert f"rows 1–2 of {n}" in html
+    assert f"rows 1\u20132 of {n}" in html
     assert 'rel="next"' in html and "offset=2" in html
