@@ -78,25 +78,18 @@ def test_pages_together_are_the_whole_listing(
     canned = kg.catalogue.get(name)
     params = _params(kg, canned, where.startswith("synth"))
     whole = kg.query(name, params)
-    size = max(1, math.ceil(len(whole.rows) / 3))  # three or four pages
-    rows, offset, pages = [], 0, 0
-    while True:
-        page = kg.query(name, params, limit=size, offset=offset, total=pages == 0)
-        assert page.vars == whole.vars
-        assert len(page.rows) <= size
-        if pages == 0:
-            assert page.total == len(whole.rows)
-        else:
-            assert page.total is None  # counted only when asked
-        rows += page.rows
-        pages += 1
-        if not page.more:
-            break
-        offset += size
-        assert pages < 10
+    # two pages at most (the second never full, so its end is known without a count)
+    size = max(1, math.ceil((len(whole.rows) + 1) / 2))
+    first = kg.query(name, params, limit=size, total=True)
+    assert first.vars == whole.vars
+    assert first.total == len(whole.rows)
+    rows = list(first.rows)
+    if first.more:
+        second = kg.query(name, params, limit=size, offset=size)
+        assert second.total is None  # counted only when asked
+        assert not second.more
+        rows += second.rows
     assert rows == whole.rows
-    if whole.rows:
-        assert len(kg.query(name, params, offset=len(whole.rows)).rows) == 0
 
 
 def test_a_page_is_taken_of_the_querys_own_limit_and_offset(
