@@ -64,7 +64,6 @@ def test_no_clause_to_cut(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT 3",  # the engine's order is needed
         "SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?o",  # not projected
         "SELECT ?x WHERE { ?x ?p ?o } ORDER BY STRLEN(STR(?x))",  # not supported
         "SELECT ?x (COUNT(*) AS ?n) WHERE { ?x ?p ?o } GROUP BY ?x ORDER BY COUNT(*)",
@@ -75,6 +74,20 @@ def test_no_clause_to_cut(text: str) -> None:
 )
 def test_the_engine_keeps_what_python_cannot_sort(text: str) -> None:
     assert plan_order(prepareQuery(text), text) is None
+
+
+def test_a_page_is_cut_with_the_order_and_taken_of_the_sorted_rows() -> None:
+    """LIMIT/OFFSET after a cut ORDER BY: taken here, of the rows sorted here (a page is
+    taken of the whole listing's order, docs/paging.md)."""
+    text = "SELECT ?x WHERE { ?x ?p ?o } ORDER BY DESC(?x) LIMIT 2 OFFSET 1"
+    plan = plan_order(prepareQuery(text), text)
+    assert plan is not None and plan.text == "SELECT ?x WHERE { ?x ?p ?o } "
+    assert (plan.start, plan.length, plan.sliced) == (1, 2, True)
+    rows = [{"x": Literal(c)} for c in "cadb"]
+    assert [r["x"] for r in plan.page(rows)] == [Literal("c"), Literal("b")]
+    # VALUES after the clause still leaves the sort to the engine
+    valued = "SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT 3 VALUES ?x { 1 }"
+    assert plan_order(prepareQuery(valued), valued) is None
 
 
 # -- the same order as rdflib ---------------------------------------------------------

@@ -355,7 +355,12 @@ def test_openapi_document_describes_every_canned_query(http: httpx.Client, srv: 
     for q in srv.kg.queries():
         op = doc["paths"][f"/api/queries/{q.name}"]["get"]
         assert op["summary"] == q.summary
-        assert {p["name"] for p in op["parameters"]} == {p.name for p in q.params} | {"format"}
+        assert {p["name"] for p in op["parameters"]} == {p.name for p in q.params} | {
+            "format",
+            "limit",
+            "offset",
+            "total",
+        }
         assert "text/csv" in op["responses"]["200"]["content"]
     assert {"/sparql", "/store", "/api/queries"} <= set(doc["paths"])
     assert len(

@@ -21,6 +21,7 @@ from ._stats import SourceStats, Stats
 from .rdf.intake_limits import IntakeLimits
 from .rdf.namespaces import PREFIXES, ZG, ZGR, ZGS
 from .sparql.catalogue import CannedQuery, Parameter
+from .sparql.paging import Page
 from .sparql.results import QueryResult
 from .validate.shacl import ValidationReport, ValidationResult
 
@@ -35,6 +36,7 @@ __all__ = [
     "IntakeLimits",
     "KnowledgeGraph",
     "Location",
+    "Page",
     "Parameter",
     "ParameterError",
     "QueryError",

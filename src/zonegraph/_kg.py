@@ -33,6 +33,7 @@ from .reason.core import Vocabulary, validation_ontology
 from .reason.inferred_cache import InferredCache
 from .sparql import adhoc, lookup
 from .sparql.catalogue import CannedQuery, Catalogue
+from .sparql.paging import Page
 from .sparql.params import LabelIndex
 from .sparql.results import QueryResult
 from .store import export
@@ -259,23 +260,44 @@ class KnowledgeGraph:
         return sorted(self.catalogue, key=lambda q: q.name)
 
     def query(
-        self, query: str, /, params: Mapping[str, object] | None = None, **kwargs: object
+        self,
+        query: str,
+        /,
+        params: Mapping[str, object] | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        total: bool = False,
+        **kwargs: object,
     ) -> QueryResult:
         """Run a canned query by name (text without whitespace: ``"parks-of-zone"``) or
         SPARQL text (anything else); parameters by keyword or as a mapping, each bound as
-        an RDF term (SPARQL text's: rdflib terms or int, Decimal, date...)."""
-        given = {**(params or {}), **kwargs}
-        if not adhoc.is_query_name(query):
-            return self.sparql(query, bindings=adhoc.terms(query, given))
-        adhoc.canned(self.catalogue, query)  # unknown: says how SPARQL text is told apart
-        return self.canned(query, adhoc.as_text(given))
+        an RDF term (SPARQL text's: rdflib terms or int, Decimal, date...).
 
-    def canned(self, name: str, params: Mapping[str, str | Node] | None = None) -> QueryResult:
+        *limit* and *offset* ask for one page of a SELECT's rows (``result.more`` says
+        whether more follow); *total* also counts the whole listing (``result.total``).
+        A query parameter named ``limit``, ``offset`` or ``total`` goes in *params*."""
+        given = {**(params or {}), **kwargs}
+        page = None if limit is None and offset == 0 else Page(offset, limit)
+        if not adhoc.is_query_name(query):
+            return self.sparql(query, bindings=adhoc.terms(query, given), page=page, total=total)
+        adhoc.canned(self.catalogue, query)  # unknown: says how SPARQL text is told apart
+        return self.canned(query, adhoc.as_text(given), page=page, total=total)
+
+    def canned(
+        self,
+        name: str,
+        params: Mapping[str, str | Node] | None = None,
+        *,
+        page: Page | None = None,
+        total: bool = False,
+    ) -> QueryResult:
         """Run the canned query *name* only (what a URL or the command names); an entity
-        parameter takes an IRI, a prefixed name or a label."""
+        parameter takes an IRI, a prefixed name or a label; *page* and *total* as for
+        :meth:`query`."""
         canned = self.catalogue.get(name)
         bindings = self.bind(canned, params or {})
-        return self._run(canned.text, bindings, name=f"queries/{name}.rq")
+        return self._run(canned.text, bindings, name=f"queries/{name}.rq", page=page, total=total)
 
     def _run(
         self,
@@ -284,6 +306,8 @@ class KnowledgeGraph:
         *,
         name: str = "query",
         allow_service: bool = False,
+        page: Page | None = None,
+        total: bool = False,
     ) -> QueryResult:
         return run_query(
             self.store,
@@ -292,6 +316,8 @@ class KnowledgeGraph:
             prologue=self.catalogue.prologue,
             name=name,
             allow_service=allow_service or self.allow_network,
+            page=page,
+            total=total,
         )
 
     def bind(self, canned: CannedQuery, given: Mapping[str, str | Node]) -> dict[str, Node]:
@@ -312,10 +338,20 @@ class KnowledgeGraph:
         bindings: Mapping[str, Node] | None = None,
         allow_service: bool = False,
         name: str = "query",
+        page: Page | None = None,
+        total: bool = False,
     ) -> QueryResult:
         """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (prefixes of queries/ apply);
-        *name* (a file's path) starts the position in error messages."""
-        return self._run(text, bindings or {}, name=name, allow_service=allow_service)
+        *name* (a file's path) starts the position in error messages; *page* and *total*
+        as for :meth:`query`."""
+        return self._run(
+            text,
+            bindings or {},
+            name=name,
+            allow_service=allow_service,
+            page=page,
+            total=total,
+        )
 
     # -- validation -----------------------------------------------------------
 

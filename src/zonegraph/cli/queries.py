@@ -9,7 +9,8 @@ import click
 
 from .._errors import ZonegraphError
 from ..rdf.export import EXPORT_FORMATS
-from ..sparql.results import RESULT_FORMATS
+from ..sparql.paging import Page
+from ..sparql.results import RESULT_FORMATS, QueryResult
 from ..sparql.table import caption_of
 from ..sparql.table import render as render_table
 from .complete import param_values, query_names
@@ -77,19 +78,64 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Only N rows: one page (with --offset, the page after M rows).",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="M",
+    help="Skip the first M rows (the rows of every page together are the whole listing).",
+)
+@click.option(
+    "--total/--no-total",
+    default=True,
+    show_default=True,
+    help="With --limit/--offset, also count the whole listing (may cost a second query).",
+)
 @pass_ctx
-def query_cmd(ctx: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
-    """Run the canned query NAME; entity parameters take an IRI, prefixed name or label."""
+def query_cmd(
+    ctx: Context,
+    name: str,
+    params: tuple[str, ...],
+    fmt: str,
+    limit: int | None,
+    offset: int,
+    total: bool,
+) -> None:
+    """Run the canned query NAME; entity parameters take an IRI, prefixed name or label.
+
+    With --limit (and --offset), one page of the rows; where the page is and how to
+    ask for the next one is written to standard error, so the output stays the page."""
+    page = None if limit is None and offset == 0 else Page(offset, limit)
     try:
         kg = ctx.kg()
-        result = kg.canned(name, _parse_params(params))
+        result = kg.canned(name, _parse_params(params), page=page, total=total)
     except ZonegraphError as exc:
         fail(exc)
     if fmt != "table":
         click.echo(result.serialize(fmt), nl=False)
-        return
-    canned = next(q for q in kg.queries() if q.name == name)
-    click.echo(render_table(result, terminal_width(), caption_of(canned)))
+    else:
+        canned = next(q for q in kg.queries() if q.name == name)
+        click.echo(render_table(result, terminal_width(), caption_of(canned)))
+    if page is not None:
+        click.echo(page_note(result), err=True)
+
+
+def page_note(result: QueryResult) -> str:
+    """Where a page lies in the listing and the option that asks for the next one:
+    ``rows 51-100 of 2,314; next: --offset 100``."""
+    first, last = result.offset + 1, result.offset + len(result.rows)
+    where = f"rows {first}-{last}" if result.rows else f"no rows after row {result.offset}"
+    if result.total is not None:
+        where += f" of {result.total:,}"
+    if result.more:
+        where += f"; next: --offset {last}" + (f" --limit {result.limit}" if result.limit else "")
+    return where
 
 
 @click.command(

@@ -14,8 +14,9 @@ so the Oxigraph store lists rows as the memory store does. An expression that
 fails for a row (``STR`` of an unbound variable) sorts it first, as an unbound
 value does. The plan is made only where it is safe and exact:
 
-- a SELECT whose ORDER BY is its outermost modifier but DISTINCT (no LIMIT or
-  OFFSET: those need the engine's order);
+- a SELECT whose ORDER BY is its outermost modifier but DISTINCT and a page
+  (LIMIT / OFFSET, cut with it and taken of the sorted rows here, so a page is
+  taken of the very order the whole listing has: docs/paging.md);
 - every condition reads projected variables through ``STR``, ``LCASE``,
   ``UCASE``, ``COALESCE`` and constants (anything else stays with the engine);
 - the clause is found at the end of the text, outside comments, strings, IRIs
@@ -66,6 +67,20 @@ class OrderPlan:
 
     text: str
     conditions: tuple[tuple[Evaluator, bool], ...]  # (value of a row, descending)
+    #: The cut LIMIT / OFFSET: rows ``start`` to ``start + length`` of the sorted rows.
+    start: int = 0
+    length: int | None = None
+
+    @property
+    def sliced(self) -> bool:
+        """Whether the cut clause had a LIMIT or OFFSET (a page)."""
+        return self.start != 0 or self.length is not None
+
+    def page(self, rows: Sequence[Row]) -> list[Row]:
+        """*rows* sorted, then the cut LIMIT / OFFSET taken of them."""
+        out = self.sort(rows)
+        end = None if self.length is None else self.start + self.length
+        return out[self.start : end] if self.sliced else out
 
     def sort(self, rows: Sequence[Row]) -> list[Row]:
         """*rows* in the order the cut ORDER BY clause gives them (rdflib's)."""
@@ -153,6 +168,10 @@ def plan_order(query: Query, text: str) -> OrderPlan | None:
     if top.name != "SelectQuery":
         return None
     node = top.p
+    start, length = 0, None
+    if node.name == "Slice":
+        start, length = int(node.start or 0), None if node.length is None else int(node.length)
+        node = node.p
     if node.name in ("Distinct", "Reduced"):
         node = node.p
     if node.name != "Project":
@@ -171,15 +190,16 @@ def plan_order(query: Query, text: str) -> OrderPlan | None:
         if evaluate is None:
             return None
         conditions.append((evaluate, descending))
-    cut = order_by_start(text)
+    cut = order_by_start(text, sliced=start != 0 or length is not None)
     if cut is None:
         return None
-    return OrderPlan(text[:cut], tuple(conditions))
+    return OrderPlan(text[:cut], tuple(conditions), start, length)
 
 
 @functools.lru_cache(maxsize=256)  # a canned query's text recurs (0.3-0.6 ms a scan)
-def order_by_start(text: str) -> int | None:
-    """Where the query's final ORDER BY clause starts in *text*; None if it is not last.
+def order_by_start(text: str, *, sliced: bool = False) -> int | None:
+    """Where the query's final ORDER BY clause starts in *text*; None if it is not last
+    (or, *sliced*, followed by nothing but LIMIT and OFFSET).
 
     >>> order_by_start("SELECT * { ?s ?p ?o } # ORDER BY ?s\\nORDER BY ?o")
     36
@@ -200,7 +220,11 @@ def order_by_start(text: str) -> int | None:
             word = tok.text.upper()
             if word == "BY" and previous is not None and previous.text.upper() == "ORDER":
                 start = previous.start
-            elif start is not None and word in ("LIMIT", "OFFSET", "VALUES"):
+            elif (
+                start is not None
+                and word in ("LIMIT", "OFFSET", "VALUES")
+                and (not sliced or word == "VALUES")
+            ):
                 return None
         elif start is not None and depth != 0:
             return None  # a group after the clause: it was not the query's own

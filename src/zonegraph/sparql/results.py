@@ -42,6 +42,21 @@ class QueryResult:
     rows: list[dict[str, Node | None]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+    #: For a page (``limit``/``offset`` given): the rows skipped and the page size asked
+    #: for, and ``total``, the rows of the whole listing where it was counted (else None).
+    offset: int = 0
+    limit: int | None = None
+    total: int | None = None
+
+    @property
+    def more(self) -> bool:
+        """Whether rows follow this page: known from ``total``; without it, a full page
+        may have more (the next page, asked for, says)."""
+        if self.limit is None:
+            return False
+        if self.total is not None:
+            return self.offset + len(self.rows) < self.total
+        return len(self.rows) >= self.limit > 0
 
     def __len__(self) -> int:
         if self.graph is not None:

@@ -102,6 +102,11 @@ class Store(ABC):
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         """Evaluate a query (parsed by rdflib as *query*, and as *text* with its prologue)."""
 
+    def count(self, query: Query, text: str, bindings: Mapping[str, Node]) -> int:
+        """How many rows the SELECT *query* has (the total of its pages); stores that can
+        count without reading every row's terms do so."""
+        return len(self.query(query, text, bindings).rows)
+
     def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
         """Add the triples of *graphs* to those named graphs, all at once where the store can."""
         merged: dict[URIRef, Graph] = {}

@@ -30,6 +30,7 @@ from ..rdf.ntriples import nt_iri, ntriples
 from ..rdf.oxigraph_terms import from_oxigraph, to_oxigraph
 from ..sparql.guard import check_bound
 from ..sparql.ordering import plan_order
+from ..sparql.paging import sliced_count
 from ..sparql.results import QueryResult
 from ..sparql.text import Row, bind_values
 from .base import GraphPrefix, Graphs, Store
@@ -230,8 +231,29 @@ class OxigraphStore(Store):
             check_bound(text, bindings, query)
         result = self._run(plan.text if plan else bound, kind, union=not own_dataset)
         if plan is not None:
-            result.rows = plan.sort(result.rows)
+            if plan.sliced:  # a page of the sorted rows: the whole listing's size is known
+                result.total = len(result.rows)
+            result.rows = plan.page(result.rows)
         return result
+
+    def count(self, query: Query, text: str, bindings: Mapping[str, Node]) -> int:
+        """The rows of *query*, counted as Oxigraph hands them over: unsorted (a cut
+        ORDER BY changes no count) and not converted to rdflib terms."""
+        bound = bind_values(text, bindings, check=False)
+        if bindings:
+            check_bound(text, bindings, query)
+        plan = plan_order(query, bound)
+        try:
+            answer = self._store.query(
+                plan.text if plan else bound,
+                use_default_graph_as_union=not query.algebra.get("datasetClause"),
+            )
+            rows = sum(1 for _ in cast(ox.QuerySolutions, answer))
+        except SyntaxError as exc:
+            raise QueryError(f"Oxigraph cannot parse the query: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the query failed in Oxigraph: {exc}") from exc
+        return sliced_count(rows, plan.start, plan.length) if plan is not None else rows
 
     def _run(
         self,

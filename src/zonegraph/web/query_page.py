@@ -18,14 +18,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.term import Node
 
 from .._errors import UnknownQueryError
 from ..rdf.namespaces import PREFIXES, SKOS, shorten
+from ..sparql.paging import DEFAULT_LIMIT
+from .errors import HttpError
 from .pages import Pages, TermView
-from .tasks import QueryTask
+from .tasks import QueryTask, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -49,20 +52,67 @@ class QueryState:
     canned: CannedQuery | None = None
     params: dict[str, str] = field(default_factory=dict)
     asked: bool = False  # the URL names a query to run
+    #: The page of rows shown: ``offset`` and ``limit`` from the URL, DEFAULT_LIMIT rows
+    #: by default (the total is counted on the first page only: docs/paging.md).
+    offset: int = 0
+    limit: int = DEFAULT_LIMIT
 
     def task(self, max_rows: int) -> QueryTask:
+        paging = {"offset": self.offset, "limit": self.limit, "total": self.offset == 0}
         if self.canned is not None:
             return QueryTask(
-                name=self.canned.name, params=self.params, accept=ACCEPT, max_rows=max_rows
+                name=self.canned.name,
+                params=self.params,
+                accept=ACCEPT,
+                max_rows=max_rows,
+                **paging,  # type: ignore[arg-type]
             )
-        return QueryTask(text=self.text, accept=ACCEPT, max_rows=max_rows)
+        return QueryTask(text=self.text, accept=ACCEPT, max_rows=max_rows, **paging)  # type: ignore[arg-type]
+
+
+#: The URL's words for paging, never a canned query's parameters.
+PAGING = ("offset", "limit", "total")
+
+
+def page_of(url: Mapping[str, str], *, default_limit: int | None) -> tuple[int, int | None]:
+    """The ``offset`` and ``limit`` a URL asks for; HttpError 400 for one that is not a
+    whole number (``limit`` at least 1)."""
+    out: list[int | None] = []
+    for word, least, default in (("offset", 0, 0), ("limit", 1, default_limit)):
+        given = url.get(word)
+        if given is None or given == "":
+            out.append(default)
+            continue
+        if not given.isdigit() or int(given) < least:
+            raise HttpError(
+                400,
+                f"{word}={given!r} is not a whole number of rows",
+                f"give {word}={least} or more" + (" (the page size)" if word == "limit" else ""),
+            )
+        out.append(int(given))
+    return out[0] or 0, out[1]
+
+
+def page_links(url: Mapping[str, str], path: str, reply: Reply) -> dict[str, str]:
+    """The URLs of the pages before and after the one *reply* holds (``prev``, ``next``),
+    as RFC 8288 names them; each is *url* with its ``offset`` changed."""
+    links: dict[str, str] = {}
+    if reply.limit is None:
+        return links
+    if reply.more:
+        links["next"] = f"{path}?{urlencode({**url, 'offset': reply.offset + reply.limit})}"
+    if reply.offset > 0:
+        before = max(reply.offset - reply.limit, 0)
+        links["prev"] = f"{path}?{urlencode({**url, 'offset': before})}"
+    return links
 
 
 def state(kg: KnowledgeGraph, url: Mapping[str, str], default: str) -> QueryState:
     """The page's state from its URL's parameters *url*; *default* is the editor's text
     when the URL names nothing. An unknown name is no error here: the editor shows the
     text, and the results say the name is unknown."""
-    params = {k: v for k, v in url.items() if k not in ("name", "query")}
+    params = {k: v for k, v in url.items() if k not in ("name", "query", *PAGING)}
+    offset, limit = page_of(url, default_limit=DEFAULT_LIMIT)
     text = url.get("query")
     name = url.get("name")
     if name:
@@ -71,9 +121,13 @@ def state(kg: KnowledgeGraph, url: Mapping[str, str], default: str) -> QueryStat
         except UnknownQueryError:
             canned = None
         if canned is not None and (text is None or _same(text, canned.text)):
-            return QueryState(canned.text, canned, params, asked=True)
+            return QueryState(
+                canned.text, canned, params, asked=True, offset=offset, limit=limit or DEFAULT_LIMIT
+            )
     if text is not None and text.strip():
-        return QueryState(text.replace("\r\n", "\n"), asked=True)
+        return QueryState(
+            text.replace("\r\n", "\n"), asked=True, offset=offset, limit=limit or DEFAULT_LIMIT
+        )
     return QueryState(default)
 
 
@@ -98,6 +152,11 @@ class Results:
     line: int | None = None
     column: int | None = None
     seconds: float = 0.0
+    #: The page: its first row's number, the listing's rows (None: not counted), and the
+    #: links to the pages before and after it.
+    first: int = 1
+    total: int | None = None
+    links: dict[str, str] = field(default_factory=dict)
 
 
 def results(pages: Pages, reply: Reply) -> Results:
@@ -106,7 +165,9 @@ def results(pages: Pages, reply: Reply) -> Results:
         out = Results(error=reply.message, hint=reply.hint or "", status=reply.status)
         out.line, out.column, out.message = located(reply.message)
         return out
-    out = Results(kind=reply.kind or "", seconds=reply.seconds)
+    out = Results(
+        kind=reply.kind or "", seconds=reply.seconds, first=reply.offset + 1, total=reply.total
+    )
     if "json" not in reply.media_type:
         out.graph = reply.body.decode("utf-8")
         return out

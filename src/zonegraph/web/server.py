@@ -127,15 +127,28 @@ class Server(ProtocolRoutes):
             self.kg.catalogue.get(name)
         except UnknownQueryError as exc:
             raise HttpError(404, exc.message, exc.hint) from None
-        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        url = dict(request.query_params)
+        params = {k: v for k, v in url.items() if k not in ("format", *query_page.PAGING)}
+        # A page on request (?limit=N&offset=M); the total unless ?total=false.
+        offset, limit = query_page.page_of(url, default_limit=None)
         task = QueryTask(
             name=name,
             params=params,
             accept=request.headers.get("accept"),
             fmt=request.query_params.get("format"),
             max_rows=self.options.max_rows,
+            offset=offset,
+            limit=limit,
+            total=url.get("total", "true").lower() not in ("false", "0", "no"),
         )
-        return self.answer(await self.run(task, self.client(request)))
+        reply = await self.run(task, self.client(request))
+        response = self.answer(reply)
+        links = query_page.page_links(url, request.url.path, reply)
+        if links:
+            response.headers["Link"] = ", ".join(f'<{u}>; rel="{r}"' for r, u in links.items())
+        if (reply.limit is not None or reply.offset) and reply.total is not None:
+            response.headers["X-Total-Count"] = str(reply.total)
+        return response
 
     def openapi(self, request: Request) -> Response:
         return JSONResponse(
@@ -173,6 +186,7 @@ class Server(ProtocolRoutes):
             except HttpError as exc:
                 reply = Reply(exc.status, message=exc.message, hint=exc.hint)
             results = query_page.results(self.pages, reply)
+            results.links = query_page.page_links(url, "/query", reply)
         share = f"/query?{urlencode(url)}" if wanted.asked else ""
         page = self.pages.query_page(
             text=wanted.text,

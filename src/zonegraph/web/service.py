@@ -117,6 +117,31 @@ def openapi_document(kg: KnowledgeGraph, *, server_url: str, updates: bool) -> d
             "enum": ["json", "xml", "csv", "tsv", "turtle", "jsonld", "ntriples", "rdfxml", "trig"],
         },
     }
+    paging_params = [
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": "One page: at most this many rows (docs/paging.md); the Link "
+            'header names the next page (rel="next") and the previous one.',
+            "schema": {"type": "integer", "minimum": 1},
+        },
+        {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "description": "Skip this many rows of the listing first.",
+            "schema": {"type": "integer", "minimum": 0, "default": 0},
+        },
+        {
+            "name": "total",
+            "in": "query",
+            "required": False,
+            "description": "With limit or offset: count the whole listing (X-Total-Count "
+            "header); false skips the count where it costs a second query.",
+            "schema": {"type": "boolean", "default": True},
+        },
+    ]
     results = {
         "description": "SELECT or ASK results (SPARQL 1.1 Query Results formats), "
         "or a graph for CONSTRUCT.",
@@ -171,7 +196,7 @@ def openapi_document(kg: KnowledgeGraph, *, server_url: str, updates: bool) -> d
                     if part
                 ),
                 "tags": ["queries"],
-                "parameters": [*params, format_param],
+                "parameters": [*params, *paging_params, format_param],
                 "responses": {"200": results, **_errors(400, 404, 406, 500, 503)},
             }
         }

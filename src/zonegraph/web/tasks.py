@@ -22,6 +22,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from .._errors import ParameterError, QueryError, UnknownQueryError, ZonegraphError
+from ..sparql.paging import Page
 from . import conneg
 
 if TYPE_CHECKING:
@@ -55,6 +56,15 @@ class QueryTask:
     accept: str | None = None
     fmt: str | None = None
     max_rows: int = 10_000
+    #: A page of a SELECT's rows (``limit`` None and ``offset`` 0: every row), and
+    #: whether to count the whole listing (docs/paging.md).
+    offset: int = 0
+    limit: int | None = None
+    total: bool = False
+
+    @property
+    def page(self) -> Page | None:
+        return None if self.limit is None and self.offset == 0 else Page(self.offset, self.limit)
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,12 @@ class Reply:
     body: bytes = b""
     kind: str | None = None
     count: int | None = None
+    #: A page's place: the rows skipped, the page size, the listing's rows (None: not
+    #: counted) and whether rows follow.
+    offset: int = 0
+    limit: int | None = None
+    total: int | None = None
+    more: bool = False
     message: str = ""
     hint: str | None = None
     #: UpdateTask: each changed named graph's triples, as they would be after the update.
@@ -161,7 +177,13 @@ def _run_query(kg: KnowledgeGraph, task: QueryTask) -> Reply:
     from ..sparql.guard import refuse_outside_access
 
     if task.name is not None:
-        result = kg.canned(task.name, task.params)
+        result = kg.canned(task.name, task.params, page=task.page, total=task.total)
+    elif task.page is not None and not (task.default_graphs or task.named_graphs):
+        # a page of SPARQL text: through the store's one query path (paging.py); ASK,
+        # CONSTRUCT and DESCRIBE have no rows to page and run whole
+        prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
+        page = task.page if prepared.query.algebra.name == "SelectQuery" else None
+        result = kg.sparql(task.text or "", page=page, total=task.total)
     else:
         prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
         if task.default_graphs or task.named_graphs:
@@ -198,7 +220,17 @@ def _run_query(kg: KnowledgeGraph, task: QueryTask) -> Reply:
             f"ask for one of {conneg.supported(offers)}",
         )
     body = result.serialize(offer.fmt)
-    return Reply(200, offer.media_type, body.encode("utf-8"), kind=result.kind, count=len(result))
+    return Reply(
+        200,
+        offer.media_type,
+        body.encode("utf-8"),
+        kind=result.kind,
+        count=len(result),
+        offset=result.offset,
+        limit=result.limit,
+        total=result.total,
+        more=result.more,
+    )
 
 
 def _too_many(limit: int) -> Reply:

@@ -1,0 +1,140 @@
+"""First page against whole listing: every canned query on an on-disk Oxigraph store.
+
+    .venv/bin/python benchmarks/paging.py --kg /tmp/pg1m --store /tmp/pg1m.db --size 1000000 \\
+        --markdown benchmarks/results/paging-1000000.md
+
+For each canned query (parameters as benchmarks/queries.py gives them: the synthetic
+counterparts of the shipped defaults), in the same run and on the same store:
+
+- whole: the listing read whole (``kg.query(name, params)``), the baseline;
+- first page: ``kg.query(name, params, limit=N, total=True)``, the first N rows and the
+  listing's total, what the command, the API and the query page ask for first;
+- next page: ``offset=N`` without the total, what a "next" link asks for;
+- per entity: where the query takes an entity parameter, the whole listing of that one
+  entity (the synthetic counterpart of the shipped default).
+
+The goal (issue #17, item 4): every first page under 0.5 s; a whole listing of one
+entity under 0.5 s. The ratio is whole / first page. Medians of --runs; the machine's
+load average is printed with the table, since other work on the machine slows every
+column alike. Not a test: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from queries import median_time, params_for  # noqa: E402
+
+GOAL = 0.5
+ENTITY_PARAMS = ("entity", "organisation", "person", "park", "zone", "place", "source")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--kg", required=True, help="KG directory (made by zonegraph synth)")
+    ap.add_argument("--store", required=True, help="its on-disk Oxigraph store")
+    ap.add_argument("--size", default="?", help="the KG's size, for the table")
+    ap.add_argument("--queries", default=str(ROOT / "queries"), help="queries directory")
+    ap.add_argument("--page-size", type=int, default=100)
+    ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    ap.add_argument("--only", default="", help="comma-separated query names")
+    ap.add_argument("--markdown", help="also write the table to this Markdown file")
+    ap.add_argument("--json", help="also write the results to this JSON file")
+    args = ap.parse_args(argv)
+
+    import zonegraph
+    from zonegraph.sparql.catalogue import Catalogue
+    from zonegraph.store.oxigraph import OxigraphStore
+
+    kg = zonegraph.open_kg(args.kg, store=OxigraphStore(args.store, read_only=True))
+    kg.catalogue = Catalogue(Path(args.queries))
+    only = {n for n in args.only.split(",") if n}
+    n = args.page_size
+    header = (
+        f"| query | rows | whole (s) | first page of {n} + total (s) | next page (s) | "
+        "whole / first | first page < 0.5 s | one entity, whole (s) | one entity < 0.5 s |"
+    )
+    lines = [header, "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
+    print(header, flush=True)
+    results: list[dict[str, Any]] = []
+    for q in sorted(kg.catalogue, key=lambda q: q.name):
+        if only and q.name not in only:
+            continue
+        full = params_for(q, synthetic=True)
+        if full is None:
+            continue
+        # the listing of everything: optional entity parameters left out
+        every = {
+            k: v
+            for k, v in full.items()
+            if not any(p.name == k and not p.required for p in q.params)
+        }
+        whole_s, whole = median_time(lambda: kg.query(q.name, every), args.runs)  # noqa: B023
+        first_s, first = median_time(
+            lambda: kg.query(q.name, every, limit=n, total=True),  # noqa: B023
+            args.runs,
+        )
+        next_s, _ = median_time(lambda: kg.query(q.name, every, limit=n, offset=n), args.runs)  # noqa: B023
+        assert first.total == len(whole.rows), (q.name, first.total, len(whole.rows))
+        assert first.rows == whole.rows[:n], q.name
+        entity_s: float | None = None
+        if any(p.name in ENTITY_PARAMS and not p.required for p in q.params) and full != every:
+            entity_s, _ = median_time(lambda: kg.query(q.name, full), args.runs)  # noqa: B023
+        ratio = whole_s / first_s if first_s > 0 else float("nan")
+        met = "yes" if first_s < GOAL else "**no**"
+        e_cell = "-" if entity_s is None else f"{entity_s:.3f}"
+        e_met = "-" if entity_s is None else ("yes" if entity_s < GOAL else "**no**")
+        line = (
+            f"| {q.name} | {len(whole.rows)} | {whole_s:.3f} | {first_s:.3f} | {next_s:.3f} | "
+            f"{ratio:.1f}x | {met} | {e_cell} | {e_met} |"
+        )
+        print(line, flush=True)
+        lines.append(line)
+        results.append(
+            {
+                "query": q.name,
+                "rows": len(whole.rows),
+                "whole_s": whole_s,
+                "first_page_s": first_s,
+                "next_page_s": next_s,
+                "entity_whole_s": entity_s,
+            }
+        )
+    load = os.getloadavg()
+    met_all = sum(1 for r in results if r["first_page_s"] < GOAL)
+    intro = [
+        f"# Paging benchmark, {args.size} triples, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; load average at the end {load[0]:.1f} "
+        f"(other work on the machine slows every column alike). Store: on-disk Oxigraph "
+        f"({args.store}); medians of {args.runs}; page size {n}. Command: "
+        f"`python benchmarks/paging.py --kg {args.kg} --store {args.store} --size {args.size}`.",
+        "",
+        f"First page under {GOAL} s: {met_all} of {len(results)} queries.",
+        "",
+    ]
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(intro + lines) + "\n", encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    print(intro[-2])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

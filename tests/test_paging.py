@@ -1,0 +1,196 @@
+"""Paging (docs/paging.md): a page is the query's own LIMIT/OFFSET, composed with the
+query's, and the rows taken page by page are the rows of the query read whole, in the
+same order, with the same total: for every canned query, on the shipped graph and on a
+small generated one, in the memory store and in Oxigraph. Then the command, the REST
+API and the query page."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Literal
+
+import zonegraph
+from serverkit import copy_kg, running_server
+from support import run_cli
+from test_stores import defaults
+from zonegraph import Page
+from zonegraph._load import load
+from zonegraph.authoring.synth import synthesize
+from zonegraph.authoring.synth_vocab import COUNTERPARTS, REQUIRED_PARAMETERS
+from zonegraph.sparql import query as _query
+from zonegraph.sparql.paging import compose, paged
+from zonegraph.store.oxigraph import OxigraphStore
+
+# -- the graphs: shipped and generated, memory and Oxigraph ------------------------------
+
+
+@pytest.fixture(scope="module")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("paging-synth")
+    synthesize(out, triples=3000, seed=1)
+    return out
+
+
+def _oxigraph(root: Path | None, where: Path) -> zonegraph.KnowledgeGraph:
+    kg = zonegraph.open_kg(root, store=OxigraphStore(where))
+    load(kg)
+    return kg
+
+
+@pytest.fixture(scope="module")
+def graphs(
+    kg: zonegraph.KnowledgeGraph, synth_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, zonegraph.KnowledgeGraph]]:
+    made = {
+        "shipped-oxigraph": _oxigraph(None, tmp_path_factory.mktemp("pg-ox") / "store"),
+        "synth-memory": zonegraph.open_kg(synth_dir),
+        "synth-oxigraph": _oxigraph(synth_dir, tmp_path_factory.mktemp("pg-sox") / "store"),
+    }
+    yield {"shipped-memory": kg, **made}
+    for one in made.values():
+        one.store.close()
+
+
+def _params(kg: zonegraph.KnowledgeGraph, q: zonegraph.CannedQuery, synthetic: bool) -> dict:
+    if not synthetic:
+        return defaults(q)
+    given = {p.name: COUNTERPARTS.get(p.default, p.default) for p in q.params if p.default}
+    given.update(REQUIRED_PARAMETERS.get(q.name, {}))
+    return given
+
+
+NAMES = [q.name for q in zonegraph.open_kg().queries()]
+
+
+@pytest.mark.parametrize(
+    "where", ["shipped-memory", "shipped-oxigraph", "synth-memory", "synth-oxigraph"]
+)
+@pytest.mark.parametrize("name", NAMES)
+def test_pages_together_are_the_whole_listing(
+    graphs: dict[str, zonegraph.KnowledgeGraph], where: str, name: str
+) -> None:
+    kg = graphs[where]
+    canned = kg.catalogue.get(name)
+    params = _params(kg, canned, where.startswith("synth"))
+    whole = kg.query(name, params)
+    # two pages at most (the second never full, so its end is known without a count)
+    size = max(1, math.ceil((len(whole.rows) + 1) / 2))
+    first = kg.query(name, params, limit=size, total=True)
+    assert first.vars == whole.vars
+    assert first.total == len(whole.rows)
+    rows = list(first.rows)
+    if first.more:
+        second = kg.query(name, params, limit=size, offset=size)
+        assert second.total is None  # counted only when asked
+        assert not second.more
+        rows += second.rows
+    assert rows == whole.rows
+
+
+def test_a_page_is_taken_of_the_querys_own_limit_and_offset(
+    kg: zonegraph.KnowledgeGraph,
+) -> None:
+    text = "SELECT ?label WHERE { ?x rdfs:label ?label } ORDER BY ?label ?x LIMIT 7 OFFSET 2"
+    whole = kg.query(text)
+    assert len(whole.rows) == 7
+    got = [kg.query(text, limit=3, offset=o, total=True) for o in (0, 3, 6, 9)]
+    assert [len(p.rows) for p in got] == [3, 3, 1, 0]
+    assert {p.total for p in got} == {7}
+    assert [r for p in got for r in p.rows] == whole.rows
+    assert [p.more for p in got] == [True, True, False, False]
+
+
+def test_compose() -> None:
+    assert compose(0, None, Page(0, 10)) == (0, 10)
+    assert compose(5, None, Page(10, 10)) == (15, 10)
+    assert compose(2, 7, Page(6, 3)) == (8, 1)
+    assert compose(2, 7, Page(9, 3)) == (11, 0)
+    assert compose(0, 5, Page(1)) == (1, 4)
+
+
+def test_the_page_is_in_the_algebra_and_the_guard_sees_it(kg: zonegraph.KnowledgeGraph) -> None:
+    prepared = _query.prepare("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 50 OFFSET 5")
+    out = paged(prepared, Page(10, 20))
+    top = out.query.algebra.p
+    assert (top.name, top.start, top.length) == ("Slice", 15, 20)
+    assert prepared.query.algebra.p.start == 5  # the shared prepared query is left alone
+    assert out.text.rstrip().endswith("LIMIT 20 OFFSET 15")
+    # a refused query stays refused when paged
+    with pytest.raises(zonegraph.QueryError, match="SERVICE"):
+        kg.query("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }", limit=5)
+
+
+def test_a_parameter_is_bound_not_pasted_in_a_paged_query(kg: zonegraph.KnowledgeGraph) -> None:
+    text = "SELECT ?x WHERE { ?x rdfs:label ?label } ORDER BY ?x"
+    got = kg.query(text, {"label": Literal('x" } LIMIT 1 #')}, limit=5, total=True)
+    assert got.rows == [] and got.total == 0
+
+
+def test_bad_pages_are_refused(kg: zonegraph.KnowledgeGraph) -> None:
+    with pytest.raises(zonegraph.ParameterError, match="offset"):
+        kg.query("parks-of-zone", offset=-1)
+    with pytest.raises(zonegraph.ParameterError, match="limit"):
+        kg.query("parks-of-zone", limit=-2)
+    with pytest.raises(zonegraph.QueryError, match="only a SELECT"):
+        kg.query("ASK { ?s ?p ?o }", limit=1)
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def test_the_command_prints_a_page_and_says_how_to_get_the_next() -> None:
+    whole = zonegraph.open_kg().query("post-holders")
+    n = len(whole.rows)
+    assert n > 2
+    proc = run_cli("query", "post-holders", "--limit", "2", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout.strip().splitlines()) == 3  # header + 2 rows
+    assert f"rows 1-2 of {n:,}; next: --offset 2 --limit 2" in proc.stderr
+    last = run_cli("query", "post-holders", "--offset", str(n - 1), "--no-total", "-f", "csv")
+    assert last.returncode == 0, last.stderr
+    assert len(last.stdout.strip().splitlines()) == 2
+    assert f"rows {n}-{n}" in last.stderr and "next" not in last.stderr
+    bad = run_cli("query", "post-holders", "--limit", "0")
+    assert bad.returncode == 2 and "--limit" in bad.stderr
+
+
+# -- the REST API and the query page --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    root = copy_kg(tmp_path_factory.mktemp("kg-paging"))
+    with (
+        running_server(zonegraph.open_kg(root), workers=1) as srv,
+        httpx.Client(base_url=srv.url, timeout=60) as c,
+    ):
+        yield c
+
+
+def test_the_rest_api_pages_with_links_and_a_total(
+    client: httpx.Client, kg: zonegraph.KnowledgeGraph
+) -> None:
+    n = len(kg.query("post-holders").rows)
+    r = client.get("/api/queries/post-holders?limit=2&format=json")
+    assert r.status_code == 200
+    assert r.headers["X-Total-Count"] == str(n)
+    assert 'rel="next"' in r.headers["Link"] and "offset=2" in r.headers["Link"]
+    assert len(r.json()["results"]["bindings"]) == 2
+    r2 = client.get("/api/queries/post-holders?limit=2&offset=2&format=json&total=false")
+    assert "X-Total-Count" not in r2.headers
+    assert 'rel="prev"' in r2.headers["Link"]
+    assert client.get("/api/queries/post-holders?limit=x").status_code == 400
+
+
+def test_the_query_page_shows_a_page_and_links_to_the_next(
+    client: httpx.Client, kg: zonegraph.KnowledgeGraph
+) -> None:
+    n = len(kg.query("post-holders").rows)
+    html = client.get("/query?name=post-holders&limit=2").text
+    assert f"rows 1\u20132 of {n}" in html
+    assert 'rel="next"' in html and "offset=2" in html
