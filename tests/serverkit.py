@@ -21,7 +21,7 @@ import uvicorn
 
 import zonegraph
 from zonegraph.web import ServerOptions, create_app
-from zonegraph.web.server import uvicorn_config
+from zonegraph.web.running import uvicorn_config
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "test-token-0123456789abcdef"

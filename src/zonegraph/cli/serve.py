@@ -189,7 +189,8 @@ def serve_cmd(
 ) -> None:
     """Serve the graph: SPARQL endpoint, entity pages and a query page (read-only by default)."""
     try:
-        from ..web.server import ServerOptions, serve
+        from ..web.options import ServerOptions
+        from ..web.running import serve
     except ImportError as exc:
         if (exc.name or "").startswith("zonegraph"):
             raise  # a bug of zonegraph's own, not a missing extra: show it as one

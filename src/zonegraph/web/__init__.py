@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .options import ServerOptions
-    from .server import create_app, serve
+    from .running import serve
+    from .server import create_app
 
 __all__ = ["ServerOptions", "create_app", "serve"]
 
-_WHERE = {"ServerOptions": ".options", "create_app": ".server", "serve": ".server"}
+_WHERE = {"ServerOptions": ".options", "create_app": ".server", "serve": ".running"}
 
 
 def __getattr__(name: str) -> Any:

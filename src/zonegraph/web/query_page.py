@@ -18,7 +18,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.term import Node
@@ -26,8 +25,8 @@ from rdflib.term import Node
 from .._errors import UnknownQueryError
 from ..rdf.namespaces import PREFIXES, SKOS, shorten
 from ..sparql.paging import DEFAULT_LIMIT
-from .errors import HttpError
 from .pages import Pages, TermView
+from .paging import PAGING, page_of
 from .tasks import QueryTask, Reply
 
 if TYPE_CHECKING:
@@ -71,42 +70,6 @@ class QueryState:
 
 
 #: The URL's words for paging, never a canned query's parameters.
-PAGING = ("offset", "limit", "total")
-
-
-def page_of(url: Mapping[str, str], *, default_limit: int | None) -> tuple[int, int | None]:
-    """The ``offset`` and ``limit`` a URL asks for; HttpError 400 for one that is not a
-    whole number (``limit`` at least 1)."""
-    out: list[int | None] = []
-    for word, least, default in (("offset", 0, 0), ("limit", 1, default_limit)):
-        given = url.get(word)
-        if given is None or given == "":
-            out.append(default)
-            continue
-        if not given.isdigit() or int(given) < least:
-            raise HttpError(
-                400,
-                f"{word}={given!r} is not a whole number of rows",
-                f"give {word}={least} or more" + (" (the page size)" if word == "limit" else ""),
-            )
-        out.append(int(given))
-    return out[0] or 0, out[1]
-
-
-def page_links(url: Mapping[str, str], path: str, reply: Reply) -> dict[str, str]:
-    """The URLs of the pages before and after the one *reply* holds (``prev``, ``next``),
-    as RFC 8288 names them; each is *url* with its ``offset`` changed."""
-    links: dict[str, str] = {}
-    if reply.limit is None:
-        return links
-    if reply.more:
-        links["next"] = f"{path}?{urlencode({**url, 'offset': reply.offset + reply.limit})}"
-    if reply.offset > 0:
-        before = max(reply.offset - reply.limit, 0)
-        links["prev"] = f"{path}?{urlencode({**url, 'offset': before})}"
-    return links
-
-
 def state(kg: KnowledgeGraph, url: Mapping[str, str], default: str) -> QueryState:
     """The page's state from its URL's parameters *url*; *default* is the editor's text
     when the URL names nothing. An unknown name is no error here: the editor shows the

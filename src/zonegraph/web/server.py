@@ -25,7 +25,6 @@ SPARQL and Graph Store Protocols are :mod:`zonegraph.web.protocol`; the options
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -45,10 +44,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .._errors import UnknownQueryError
 from ..rdf.export import QUAD_FORMATS
 from ..rdf.namespaces import ONTOLOGY_GRAPH, ZGSH
-from . import conneg, query_page, search
+from . import conneg, paging, query_page, search
 from .dataset import VOID_PATH, shape_entries, void_description
 from .errors import HttpError, error_response, html_response
-from .limits import header_timeout_protocol
 from .links import iri_for_path, local_path, quote_path
 from .options import ServerOptions
 from .pages import WEB
@@ -59,7 +57,7 @@ from .tasks import QueryTask, Reply
 if TYPE_CHECKING:
     from .._kg import KnowledgeGraph
 
-__all__ = ["Server", "ServerOptions", "create_app", "serve", "uvicorn_config"]
+__all__ = ["Server", "ServerOptions", "create_app"]
 
 log = logging.getLogger("zonegraph.server")
 
@@ -128,9 +126,8 @@ class Server(ProtocolRoutes):
         except UnknownQueryError as exc:
             raise HttpError(404, exc.message, exc.hint) from None
         url = dict(request.query_params)
-        params = {k: v for k, v in url.items() if k not in ("format", *query_page.PAGING)}
-        # A page on request (?limit=N&offset=M); the total unless ?total=false.
-        offset, limit = query_page.page_of(url, default_limit=None)
+        params = {k: v for k, v in url.items() if k not in ("format", *paging.PAGING)}
+        offset, limit = paging.page_of(url, default_limit=None)  # a page on request
         task = QueryTask(
             name=name,
             params=params,
@@ -139,15 +136,11 @@ class Server(ProtocolRoutes):
             max_rows=self.options.max_rows,
             offset=offset,
             limit=limit,
-            total=url.get("total", "true").lower() not in ("false", "0", "no"),
+            total=paging.wants_total(url),
         )
         reply = await self.run(task, self.client(request))
         response = self.answer(reply)
-        links = query_page.page_links(url, request.url.path, reply)
-        if links:
-            response.headers["Link"] = ", ".join(f'<{u}>; rel="{r}"' for r, u in links.items())
-        if (reply.limit is not None or reply.offset) and reply.total is not None:
-            response.headers["X-Total-Count"] = str(reply.total)
+        response.headers.update(paging.headers(url, request.url.path, reply))
         return response
 
     def openapi(self, request: Request) -> Response:
@@ -186,7 +179,7 @@ class Server(ProtocolRoutes):
             except HttpError as exc:
                 reply = Reply(exc.status, message=exc.message, hint=exc.hint)
             results = query_page.results(self.pages, reply)
-            results.links = query_page.page_links(url, "/query", reply)
+            results.links = paging.page_links(url, "/query", reply)
         share = f"/query?{urlencode(url)}" if wanted.asked else ""
         page = self.pages.query_page(
             text=wanted.text,
@@ -421,7 +414,7 @@ def create_app(kg: KnowledgeGraph, *, options: ServerOptions | None = None) -> S
                 allow_origins=list(opts.cors_origins),
                 allow_methods=methods,
                 allow_headers=["Accept", "Content-Type", "Authorization"],
-                expose_headers=["Content-Location", "X-Result-Count"],
+                expose_headers=["Content-Location", "X-Result-Count", "Link", "X-Total-Count"],
                 max_age=600,
             )
         )
@@ -440,51 +433,6 @@ def create_app(kg: KnowledgeGraph, *, options: ServerOptions | None = None) -> S
     return app
 
 
-def serve(
-    kg: KnowledgeGraph,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    options: ServerOptions | None = None,
-    log_level: str = "info",
-) -> None:
-    """Serve *kg* on http://HOST:PORT until interrupted."""
-    import uvicorn
-
-    opts = (options or ServerOptions()).check()
-    if opts.allow_updates and not _is_loopback(host):
-        log.warning(
-            "updates are enabled on %s, reachable from other machines: keep the token secret "
-            "and put TLS in front of the server",
-            host,
-        )
-    uvicorn.Server(
-        uvicorn_config(create_app(kg, options=opts), host=host, port=port, log_level=log_level)
-    ).run()
-
-
-def uvicorn_config(app: Starlette, *, host: str, port: int, **extra: Any) -> Any:
-    """uvicorn's configuration for *app* (made by :func:`create_app`), with its limits.
-
-    The connection's protocol closes connections whose headers take longer
-    than ``header_timeout``; uvicorn's own proxy-header handling is off (the
-    app decides whom to believe, from ``trusted_proxies``).
-    """
-    import uvicorn
-
-    options: ServerOptions = app.state.server.options
-    settings: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "server_header": False,
-        "proxy_headers": False,
-        "lifespan": "on",
-        "http": header_timeout_protocol(options.header_timeout),
-        **extra,
-    }
-    return uvicorn.Config(app, **settings)
-
-
 # -- small helpers -----------------------------------------------------------------------
 
 
@@ -499,12 +447,3 @@ def _alternates(path: str) -> list[tuple[str, str]]:
         ("application/n-triples", f"{path}.nt"),
         ("application/trig", f"{path}.trig"),
     ]
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
