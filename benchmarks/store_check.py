@@ -68,7 +68,9 @@ def shacl(kg: Any, engine: str) -> list[Any]:
 
     if engine == "pyshacl":
         return results_from_report(run_pyshacl(kg._validation_graph(), kg.shapes))
-    results, _notes = kg._check_in_store()
+    from zonegraph._kg_check import _check_in_store
+
+    results, _notes = _check_in_store(kg)
     return list(results)
 
 

@@ -66,6 +66,10 @@ class Store(ABC):
     keeps_lexical_forms: bool = False
     #: True when :meth:`load_files` streams Turtle files into the store itself.
     loads_files: bool = False
+    #: True when :meth:`select_rows` with no graphs reads the union of the store's graphs,
+    #: what every query of the facade sees (Oxigraph), so that the queries the engine
+    #: generates itself can skip the facade's parse and guard (validate/in_store.py).
+    own_dataset_is_union: bool = False
 
     def load_files(
         self, files: Mapping[URIRef, Path | Sequence[object]], progress: Progress = silent

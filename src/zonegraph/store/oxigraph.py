@@ -51,6 +51,8 @@ _NON_EMPTY_GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?
 class OxigraphStore(Store):
     """pyoxigraph's on-disk :class:`pyoxigraph.Store` in the folder *path* (created if missing)."""
 
+    own_dataset_is_union = True
+
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only

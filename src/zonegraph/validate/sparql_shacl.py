@@ -33,8 +33,9 @@ from rdflib.term import BNode, Node
 
 from ..reason.core import Vocabulary
 from .shacl import ValidationResult
-from .sparql_closure import ClosureView, Unsupported, nt, rewrite
+from .sparql_closure import ClosureView, Unsupported, nt
 from .sparql_conditions import _VALUE_COMPONENTS, Conditions, _is_true
+from .sparql_rewrite import rewrite
 
 Rows = list[dict[str, Node | None]]
 
@@ -205,9 +206,9 @@ class _Compiler(Conditions):
         if nodes:
             branches.append(f"VALUES ?this {{ {' '.join(nt(n) for n in nodes)} }}")
         for p in sorted(g.objects(shape, SH.targetSubjectsOf), key=str):
-            branches.append(f"?this {self.view.predicate(p)} {self.var()} .")
+            branches.append(self.view.linked(p, "?this", self.var()))
         for p in sorted(g.objects(shape, SH.targetObjectsOf), key=str):
-            branches.append(f"{self.var()} {self.view.predicate(p)} ?this .")
+            branches.append(self.view.linked(p, self.var(), "?this"))
         for target in sorted(g.objects(shape, SH.target), key=str):
             select = g.value(target, SH.select)
             if select is None or (target, RDF.type, SH.SPARQLTarget) not in g:
