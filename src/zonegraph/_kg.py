@@ -41,7 +41,6 @@ from .store.base import MemoryStore, Store
 from .store.inferred import derived_for_store
 from .store.plan import Plan
 from .store.querying import run_query
-from .validate import check, incremental
 from .validate.change import Dependencies
 from .validate.shacl import ValidationReport
 from .validate.shapes import read_shapes
@@ -373,48 +372,14 @@ class KnowledgeGraph:
         added: Graph | Sequence[tuple[Path, Graph]],
         removed: Graph | None = None,
     ) -> ValidationReport:
-        """The results a change adds anywhere in the graph: the graph with *added* and
-        without *removed* (the new facts, or the files that hold them, and the facts a
-        change takes away), against the graph as the store holds it now.
-
-        The gate (docs/performance.md, "The gate"; validate/incremental.validate_new): the
-        report holds only the results that are new after the change.
-        """
-        if isinstance(added, Graph):
-            new = added
-        else:
-            new = Graph()
-            for _, g in added:
-                new += g
-        gone = removed if removed is not None else Graph()
-        if not len(new) and not len(gone):
-            return ValidationReport()
-        return incremental.validate_new(
-            self.store,
-            new,
-            gone,
-            deps=self.dependencies,
-            shapes=self.shapes,
-            plan=self.plan,
-            targets=self.targets,
-            vocabulary=self.vocabulary,
-            ontology=self.ontology,
-            validation_ontology=lambda: self._validation_ontology,
-            labels=lambda: self.labels,
-            allow_network=self.allow_network,
-        )
+        """The results a change adds anywhere in the graph (_kg_check.change: the gate)."""
+        return _kg_check.change(self, added, removed)
 
     def _validation_graph(
         self, *, extra: Graph | None = None, around: set[Node] | None = None
     ) -> Graph:
-        """What validation runs over: the whole graph with the ontology (no *around*), or
-        what validating the nodes *around* needs, from the store, with the validation
-        ontology; *extra*: new facts on top. Both with the validation closure."""
-        if around is None:
-            return check.validation_graph(self.data(), self.ontology, self.vocabulary, extra=extra)
-        return incremental.neighbourhood_graph(
-            self.store, around, self.plan, self._validation_ontology, self.vocabulary, extra=extra
-        )
+        """What validation runs over (_kg_check.validation_graph)."""
+        return _kg_check.validation_graph(self, extra=extra, around=around)
 
     def check(self, progress: Progress = silent, *, engine: str | None = None) -> ValidationReport:
         """Validate the whole graph: shapes, every check query, consistency (_kg_check.whole_graph:

@@ -1,4 +1,5 @@
-"""``KnowledgeGraph.check`` and what it asks of the store: the whole graph's validation.
+"""``KnowledgeGraph.check`` and the gate: the whole graph's validation, what it asks of the
+store, and the results a change adds (``change``).
 
 Kept apart from the facade (``_kg``, which delegates here): the engine
 choice (pySHACL on the memory store, the shapes as SPARQL inside any other store:
@@ -8,16 +9,17 @@ validate/sparql_shacl.py, validate/in_store.py) and the consistency check.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rdflib import RDF, SH
+from rdflib import RDF, SH, Graph
 from rdflib.term import Node
 
 from ._errors import StoreError
 from ._progress import Progress, announced, counting, silent
 from .validate import check as _check
-from .validate import in_store
+from .validate import in_store, incremental
 from .validate.shacl import ValidationReport, ValidationResult
 
 if TYPE_CHECKING:
@@ -89,3 +91,53 @@ def clashes(kg: KnowledgeGraph) -> list[str]:
 
 def _rows(kg: KnowledgeGraph, text: str, *, name: str) -> list[dict[str, Node | None]]:
     return kg.sparql(text, name=name).rows
+
+
+def change(
+    kg: KnowledgeGraph,
+    added: Graph | Sequence[tuple[Path, Graph]],
+    removed: Graph | None = None,
+) -> ValidationReport:
+    """The results a change adds anywhere in the graph: the graph with *added* and
+    without *removed* (the new facts, or the files that hold them, and the facts a
+    change takes away), against the graph as the store holds it now.
+
+    The gate (docs/performance.md, "The gate"; validate/incremental.validate_new): the
+    report holds only the results that are new after the change.
+    """
+    if isinstance(added, Graph):
+        new = added
+    else:
+        new = Graph()
+        for _, g in added:
+            new += g
+    gone = removed if removed is not None else Graph()
+    if not len(new) and not len(gone):
+        return ValidationReport()
+    return incremental.validate_new(
+        kg.store,
+        new,
+        gone,
+        deps=kg.dependencies,
+        shapes=kg.shapes,
+        plan=kg.plan,
+        targets=kg.targets,
+        vocabulary=kg.vocabulary,
+        ontology=kg.ontology,
+        validation_ontology=lambda: kg._validation_ontology,
+        labels=lambda: kg.labels,
+        allow_network=kg.allow_network,
+    )
+
+
+def validation_graph(
+    kg: KnowledgeGraph, *, extra: Graph | None = None, around: set[Node] | None = None
+) -> Graph:
+    """What validation runs over: the whole graph with the ontology (no *around*), or
+    what validating the nodes *around* needs, from the store, with the validation
+    ontology; *extra*: new facts on top. Both with the validation closure."""
+    if around is None:
+        return _check.validation_graph(kg.data(), kg.ontology, kg.vocabulary, extra=extra)
+    return incremental.neighbourhood_graph(
+        kg.store, around, kg.plan, kg._validation_ontology, kg.vocabulary, extra=extra
+    )
