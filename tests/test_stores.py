@@ -338,7 +338,7 @@ _V_JOIN = (
 _V_START = "Virtuoso 7.2.5 V3: refuses a * path with no bound end ('transitive start not given')"
 _V_SQ156 = "Virtuoso 7.2.5 V4: SQ156 internal compiler error on a * path joined to a UNION"
 _V_COST = (
-    "Virtuoso 7.2.5 V5: refuses the query, its estimate of the run time (3,139 s) exceeds "
+    "Virtuoso 7.2.5 V5: refuses the query, its estimate of the run time (2,676 s) exceeds "
     "the server's 400 s limit (the query answers in 0.1 s elsewhere)"
 )
 _V_DUP = (
@@ -383,8 +383,6 @@ SERVER_DEFECTS: dict[tuple[str, str, str], tuple[str, bool]] = {
     ("virtuoso", "zone-key-figures", "example"): (_V_DUP, False),
     ("oxigraph-server", "parks-by-partner-country", "defaults"): (_O_SLOW, False),
     ("oxigraph-server", "parks-by-partner-country", "example"): (_O_SLOW, False),
-    ("oxigraph-server", "parks-of-zone", "defaults"): (_O_SLOW, False),
-    ("oxigraph-server", "parks-of-zone", "example"): (_O_SLOW, False),
 }
 
 
