@@ -4,7 +4,7 @@
 triples other than its own (the other half of :class:`~zonegraph.store.plan.Plan`, which
 says what to fetch around a node); :func:`focus_of_change` walks back from the added and
 removed triples to every node whose results they can change (docs/performance.md, "The
-gate"). :func:`zonegraph.validate.shacl.validate_change` validates those nodes over their
+gate"). :func:`zonegraph.validate.shacl.gate` validates those nodes over their
 neighbourhood before and after the change.
 """
 

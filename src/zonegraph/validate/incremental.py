@@ -2,7 +2,7 @@
 
 :func:`validate_new` is the one validation of every change (``KnowledgeGraph.validate``,
 ``validate_change`` and the write path call it through the facade): the gate
-(:func:`zonegraph.validate.shacl.validate_change`) over the store's source graphs, each
+(:func:`zonegraph.validate.shacl.gate`) over the store's source graphs, each
 neighbourhood with the validation ontology and the validation closure.
 :func:`neighbourhood_graph` is what validating chosen nodes sees, from the store.
 """
@@ -51,7 +51,7 @@ def validate_new(
     link, the nodes reading a changed type through ``sh:class``, label partners,
     nodes linking to a described term); they are validated over their neighbourhood
     after the change and, if that gives any result, over their neighbourhood before
-    it (validate.shacl.validate_change). The report holds the results that are new after
+    it (validate.shacl.gate). The report holds the results that are new after
     the change: a result the graph already had is not the change's fault
     (``zonegraph check`` lists every one), so a change never fails for a fault it
     leaves as it was; the results the touched nodes had before and keep are the

@@ -81,7 +81,7 @@ class ValidationReport:
     #: pySHACL, validate/sparql_shacl.py): shown in text and JSON, never a result.
     notes: list[str] = field(default_factory=list)
     #: Results the nodes a change touches already had and keep after it (the gate's
-    #: "before" results, validate_change): not the change's fault, so not in ``results``,
+    #: "before" run): not the change's fault, so not in ``results``,
     #: but counted in the text and JSON so that "Conforms" does not hide them.
     already: list[ValidationResult] = field(default_factory=list)
 
@@ -352,42 +352,6 @@ def result_key(r: ValidationResult) -> tuple[object, ...]:
     node's triples (pySHACL's default for ``sh:and`` does: the same fault reads
     differently once the node gains a triple), nor the details that explain it."""
     return (r.severity, r.focus_node, r.path, r.value, r.constraint, r.source_shape)
-
-
-def validate_change(
-    before: Access,
-    added: Graph,
-    removed: Graph,
-    shapes: Graph,
-    *,
-    plan: Plan,
-    deps: Dependencies,
-    targets: Targets | None = None,
-    vocabulary: Vocabulary | None = None,
-    prepare: Callable[[Graph], Graph] = lambda g: g,
-    is_vocabulary: Callable[[Node], bool] = lambda n: False,
-    restated: bool = False,
-    partners: Callable[[Graph], Collection[Node]] | None = None,
-    allow_network: bool = False,
-) -> list[ValidationResult]:
-    """The results that the change (*added* triples, *removed* triples) adds to the graph
-    that *before* reads, anywhere in it: the gate (:func:`gate`, of which this is the
-    first half)."""
-    return gate(
-        before,
-        added,
-        removed,
-        shapes,
-        plan=plan,
-        deps=deps,
-        targets=targets,
-        vocabulary=vocabulary,
-        prepare=prepare,
-        is_vocabulary=is_vocabulary,
-        restated=restated,
-        partners=partners,
-        allow_network=allow_network,
-    )[0]
 
 
 def gate(
