@@ -35,9 +35,9 @@ from zonegraph.store.plan import Plan
 from zonegraph.validate.change import Dependencies
 from zonegraph.validate.shacl import (
     ValidationResult,
+    gate,
     results_from_report,
     run_pyshacl,
-    validate_change,
 )
 from zonegraph.validate.targets import Targets
 
@@ -610,7 +610,7 @@ def test_w3c_core_split_into_old_graph_and_change(path: Path) -> None:
                 (first, second, Graph(), part, full),
                 (whole, Graph(), second, full, part),
             ):
-                got = validate_change(
+                got, _ = gate(
                     GraphAccess(old), added, removed, shapes, plan=plan, deps=deps, targets=targets
                 )
                 assert _keys(got) == sorted(after - before), (
