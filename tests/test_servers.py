@@ -494,6 +494,38 @@ def test_nested_uses_are_replaced_by_the_term() -> None:
     assert bound.startswith('SELECT ?text ?n WHERE { VALUES (?text) { ("park") }')
 
 
+def test_only_the_innermost_projection_assigns_the_term() -> None:
+    """Nested subqueries that each project the parameter: the innermost writes
+    ``(term AS ?zone)``, the ones around it project ``?zone`` as it is (a second AS
+    would be a syntax error), and the result means what the text means with the
+    zone bound from outside (VALUES), on rdflib and Oxigraph alike."""
+    import pyoxigraph as ox
+
+    text = """PREFIX ex: <http://example.org/>
+SELECT ?zone ?park WHERE {
+  { SELECT DISTINCT ?zone ?park WHERE {
+      { SELECT DISTINCT ?zone ?place WHERE { ?place ex:partOf* ?zone } }
+      ?park ex:in ?place } }
+}"""
+    zone = URIRef("http://example.org/z")
+    bound = bind_values(text, {"zone": zone})
+    flat = " ".join(bound.split())
+    assert flat.count("AS ?zone") == 1
+    assert "SELECT DISTINCT ?zone ?park WHERE" in flat
+    assert f"SELECT DISTINCT (<{zone}> AS ?zone) ?place" in flat
+    data = """@prefix ex: <http://example.org/> .
+ex:a ex:partOf ex:z . ex:p1 ex:in ex:a . ex:p2 ex:in ex:other . ex:p3 ex:in ex:z ."""
+    graph = Graph().parse(data=data, format="turtle")
+    outside = text.replace("WHERE {\n  {", f"WHERE {{ VALUES ?zone {{ <{zone}> }}\n  {{", 1)
+    expected = {(zone, URIRef("http://example.org/p1")), (zone, URIRef("http://example.org/p3"))}
+    assert {tuple(row) for row in graph.query(bound)} == expected  # type: ignore[arg-type]
+    assert {tuple(row) for row in graph.query(outside)} == expected  # type: ignore[arg-type]
+    store = ox.Store()
+    store.load(data.encode(), format=ox.RdfFormat.TURTLE)
+    rows = {(s["zone"].value, s["park"].value) for s in store.query(bound)}  # type: ignore[union-attr,index]
+    assert rows == {(str(z), str(p)) for z, p in expected}
+
+
 def test_a_parameter_the_query_assigns_is_refused() -> None:
     with pytest.raises(QueryError, match="assigns"):
         bind_values("SELECT ?x WHERE { BIND(1 AS ?x) }", {"x": Literal(2)})

@@ -25,7 +25,6 @@ failures, strict unless the failure is a timeout or varies between runs.
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
@@ -337,10 +336,6 @@ _V_JOIN = (
 )
 _V_START = "Virtuoso 7.2.5 V3: refuses a * path with no bound end ('transitive start not given')"
 _V_SQ156 = "Virtuoso 7.2.5 V4: SQ156 internal compiler error on a * path joined to a UNION"
-_V_COST = (
-    "Virtuoso 7.2.5 V5: refuses the query, its estimate of the run time (3,139 s) exceeds "
-    "the server's 400 s limit (the query answers in 0.1 s elsewhere)"
-)
 _V_DUP = (
     "Virtuoso 7.2.5 V6: SELECT DISTINCT answers some rows 2-4 times (the same terms); "
     "not every run, so not strict"
@@ -352,11 +347,6 @@ _V_ROWS = (
 _V_LATEST = (
     "Virtuoso 7.2.5 V8: a grouped subquery's MAX(STR(?date)) joined to each figure's "
     "STR(?date) keeps older figures too (the subquery alone gives the right maximum)"
-)
-_O_SLOW = (
-    "Oxigraph server O1: a + path over a dataset of 56 FROM graphs did not answer within "
-    "60 s (rdflib: 0.7 s); a timeout, so not run (it would hold the server for the client's "
-    "whole timeout): ZONEGRAPH_RUN_SERVER_TIMEOUTS=1 runs it"
 )
 SERVER_DEFECTS: dict[tuple[str, str, str], tuple[str, bool]] = {
     ("virtuoso", "collaboration-network", "defaults"): (_V_DUP, False),
@@ -372,8 +362,6 @@ SERVER_DEFECTS: dict[tuple[str, str, str], tuple[str, bool]] = {
     ("virtuoso", "organisations-in-place", "defaults"): (_V_EXISTS, True),
     ("virtuoso", "park-timeline", "defaults"): (_V_JOIN, True),
     ("virtuoso", "parks-by-partner-country", "defaults"): (_V_DUP, False),
-    ("virtuoso", "parks-of-zone", "defaults"): (_V_COST, True),
-    ("virtuoso", "parks-of-zone", "example"): (_V_COST, True),
     ("virtuoso", "people-and-roles", "defaults"): (_V_JOIN, True),
     ("virtuoso", "place-hierarchy", "defaults"): (_V_START, True),
     ("virtuoso", "programmes-and-funds", "defaults"): (_V_EXISTS, True),
@@ -386,8 +374,6 @@ SERVER_DEFECTS: dict[tuple[str, str, str], tuple[str, bool]] = {
     ("virtuoso", "timeline-across-sources", "defaults"): (_V_SQ156, True),
     ("virtuoso", "timeline-across-sources", "example"): (_V_SQ156, True),
     ("virtuoso", "zone-key-figures", "example"): (_V_DUP, False),
-    ("oxigraph-server", "parks-of-zone", "defaults"): (_O_SLOW, False),
-    ("oxigraph-server", "parks-of-zone", "example"): (_O_SLOW, False),
 }
 
 
@@ -397,8 +383,6 @@ def _server_defect(request: pytest.FixtureRequest, name: str, kind: str) -> None
     known = SERVER_DEFECTS.get((backend, name, kind))
     if known is not None:
         reason, strict = known
-        if reason == _O_SLOW and os.environ.get("ZONEGRAPH_RUN_SERVER_TIMEOUTS") != "1":
-            pytest.xfail(reason)  # not run: stops the test here
         request.applymarker(pytest.mark.xfail(reason=reason, strict=strict))
 
 

@@ -78,6 +78,20 @@ def tokens(text: str) -> Iterator[Token]:
         i += 1
 
 
+def braced(text: str) -> Iterator[tuple[Token, int]]:
+    """Each token of *text* but comments, with the brace depth after it (a ``{``
+    counts itself): where a clause of the query's own (depth 0) starts and ends."""
+    depth = 0
+    for tok in tokens(text):
+        if tok.kind == "comment":
+            continue
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        yield tok, depth
+
+
 def _skip_string(text: str, i: int) -> int:
     quote = text[i]
     long = text.startswith(quote * 3, i)
@@ -222,8 +236,15 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
     depth = 1
     paren = 0
     # Subqueries: for each open subquery, the brace depth of its group, whether
-    # its own WHERE group has been seen, and the paren depth where it started.
+    # its own WHERE group has been seen, the paren depth where it started, and
+    # its number (in order of opening).
     subqueries: list[list[int]] = []
+    opened = 0
+    # For each projection site written as ``(term AS ?name)``, the subquery it
+    # projects from; and the (subquery, name) pairs that a subquery nested in
+    # that subquery projects too.
+    projected_by: dict[int, int] = {}
+    projected_inside: set[tuple[int, str]] = set()
     previous: Token | None = None
     after_brace = False
     for tok in tokens(text[at + 1 :]):
@@ -231,7 +252,8 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
         if tok.kind == "comment":
             continue
         if after_brace and tok.kind == "word" and tok.text.upper() == "SELECT":
-            subqueries.append([depth, 0, paren])
+            subqueries.append([depth, 0, paren, opened])
+            opened += 1
         after_brace = False
         if tok.text == "{":
             if subqueries and subqueries[-1][0] == depth and not subqueries[-1][1]:
@@ -264,10 +286,22 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
                 form = None  # bound by the VALUES block
             else:
                 form = "term"
+            if form == "as":
+                projected_by[len(sites)] = subqueries[-1][3]
+                projected_inside.update((outer[3], tok.text) for outer in subqueries[:-1])
             if form is not None:
                 sites.append(Site(tok.start, tok.end, tok.text, form))
         previous = tok
-    return Sites(at, tuple(sites))
+    # Only the innermost of nested projections assigns the term: a subquery whose
+    # own WHERE holds a subquery projecting the variable already has it in scope,
+    # and assigning it there again would be a second AS of the same variable
+    # (a syntax error). It projects the variable as it is.
+    kept = tuple(
+        site
+        for i, site in enumerate(sites)
+        if i not in projected_by or (projected_by[i], site.name) not in projected_inside
+    )
+    return Sites(at, kept)
 
 
 def check_parses(text: str) -> None:
