@@ -136,6 +136,8 @@ def test_bad_pages_are_refused(kg: zonegraph.KnowledgeGraph) -> None:
         kg.query("parks-of-zone", offset=-1)
     with pytest.raises(zonegraph.ParameterError, match="limit"):
         kg.query("parks-of-zone", limit=-2)
+    with pytest.raises(zonegraph.ParameterError, match="limit 0"):
+        kg.query("parks-of-zone", limit=0)  # as on the command line and the REST API
     with pytest.raises(zonegraph.QueryError, match="only a SELECT"):
         kg.query("ASK { ?s ?p ?o }", limit=1)
 
@@ -157,6 +159,18 @@ def test_the_command_prints_a_page_and_says_how_to_get_the_next() -> None:
     assert f"rows {n}-{n}" in last.stderr and "next" not in last.stderr
     bad = run_cli("query", "post-holders", "--limit", "0")
     assert bad.returncode == 2 and "--limit" in bad.stderr
+
+
+def test_the_sparql_command_pages_as_the_query_command_does() -> None:
+    text = "SELECT ?c WHERE { ?c a zg:Country } ORDER BY ?c"
+    whole = [str(r["c"]) for r in zonegraph.open_kg().sparql(text).rows]
+    assert len(whole) > 4
+    proc = run_cli("sparql", text, "--limit", "2", "--offset", "1", "-f", "csv")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["c", *whole[1:3]]
+    assert f"rows 2-3 of {len(whole)}; next: --offset 3 --limit 2" in proc.stderr
+    ask = run_cli("sparql", "ASK { ?c a zg:Country }", "--limit", "2")
+    assert ask.returncode == 2 and "only a SELECT" in ask.stderr
 
 
 # -- the REST API and the query page --------------------------------------------------------

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -60,6 +61,29 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+def paging_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--limit, --offset and --total, the same on every command that lists rows."""
+    command = click.option(
+        "--total/--no-total",
+        default=True,
+        show_default=True,
+        help="With --limit/--offset, also count the whole listing (may cost a second query).",
+    )(command)
+    command = click.option(
+        "--offset",
+        type=click.IntRange(min=0),
+        default=0,
+        metavar="M",
+        help="Skip the first M rows (the rows of every page together are the whole listing).",
+    )(command)
+    return click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Only N rows: one page (with --offset, the page after M rows).",
+    )(command)
+
+
 @click.command(
     "query",
     epilog=EPILOG_EXAMPLES + "zonegraph query organisations-in-place "
@@ -78,25 +102,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Only N rows: one page (with --offset, the page after M rows).",
-)
-@click.option(
-    "--offset",
-    type=click.IntRange(min=0),
-    default=0,
-    metavar="M",
-    help="Skip the first M rows (the rows of every page together are the whole listing).",
-)
-@click.option(
-    "--total/--no-total",
-    default=True,
-    show_default=True,
-    help="With --limit/--offset, also count the whole listing (may cost a second query).",
-)
+@paging_options
 @pass_ctx
 def query_cmd(
     ctx: Context,
@@ -157,9 +163,20 @@ def page_note(result: QueryResult) -> str:
     show_default=True,
     help=f"Results: {', '.join(RESULT_FORMATS)}; graphs: {', '.join(EXPORT_FORMATS)}.",
 )
+@paging_options
 @pass_ctx
-def sparql_cmd(ctx: Context, text: str | None, file: Path | None, fmt: str) -> None:
-    """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (the shared prefixes apply)."""
+def sparql_cmd(
+    ctx: Context,
+    text: str | None,
+    file: Path | None,
+    fmt: str,
+    limit: int | None,
+    offset: int,
+    total: bool,
+) -> None:
+    """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (the shared prefixes apply).
+
+    With --limit (and --offset), one page of a SELECT's rows, as for `query`."""
     if text is None and file is None:
         raise click.UsageError(
             "no query: give it as an argument (zonegraph sparql 'SELECT ...') or with --file FILE"
@@ -167,8 +184,10 @@ def sparql_cmd(ctx: Context, text: str | None, file: Path | None, fmt: str) -> N
     if text is not None and file is not None:
         raise click.UsageError("give the query as an argument or with --file, not both")
     query = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    page = None if limit is None and offset == 0 else Page(offset, limit)
     try:
-        result = ctx.kg().sparql(query, name=str(file) if file is not None else "query")
+        name = str(file) if file is not None else "query"
+        result = ctx.kg().sparql(query, name=name, page=page, total=total)
         out = (
             render_table(result, terminal_width())
             if fmt == "table" and result.graph is None
@@ -179,6 +198,8 @@ def sparql_cmd(ctx: Context, text: str | None, file: Path | None, fmt: str) -> N
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from exc
     click.echo(out, nl=not out.endswith("\n"))
+    if page is not None:
+        click.echo(page_note(result), err=True)
 
 
 COMMANDS = (queries_cmd, query_cmd, sparql_cmd)

@@ -44,7 +44,7 @@ from rdflib.plugins.sparql.parserutils import CompValue, Expr
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import _NUMERIC_LITERAL_TYPES, _TOTAL_ORDER_CASTERS, Node
 
-from .text import Row, Token, tokens
+from .text import Row, Token, braced
 
 
 class _Plain(str):
@@ -209,13 +209,7 @@ def order_by_start(text: str, *, sliced: bool = False) -> int | None:
     depth = 0
     start: int | None = None
     previous: Token | None = None
-    for tok in tokens(text):
-        if tok.kind == "comment":
-            continue
-        if tok.text == "{":
-            depth += 1
-        elif tok.text == "}":
-            depth -= 1
+    for tok, depth in braced(text):
         if depth == 0 and tok.kind == "word":
             word = tok.text.upper()
             if word == "BY" and previous is not None and previous.text.upper() == "ORDER":

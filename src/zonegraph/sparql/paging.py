@@ -26,7 +26,7 @@ from rdflib.plugins.sparql.sparql import Query
 
 from .._errors import ParameterError, QueryError
 from .query import Prepared, parse_canonical
-from .text import tokens
+from .text import braced
 
 #: The page size when a page is asked for without one (the web pages, ``--offset`` alone).
 DEFAULT_LIMIT = 100
@@ -46,7 +46,7 @@ class Page:
                 hint="give an offset of 0 or more (0 is the first page)",
             )
         if self.limit is not None and (
-            isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 0
+            isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 1
         ):
             raise ParameterError(
                 f"limit {self.limit!r} is not a whole number of rows",
@@ -144,16 +144,10 @@ def _slice_start(text: str) -> int:
     >>> _slice_start("SELECT * { ?s ?p ?o LIMIT }")
     27
     """
-    depth = 0
     start: int | None = None
-    for tok in tokens(text):
-        if tok.kind == "comment":
-            continue
+    for tok, depth in braced(text):
         if tok.text == "{":
-            depth += 1
             start = None
-        elif tok.text == "}":
-            depth -= 1
         elif (
             depth == 0
             and start is None
