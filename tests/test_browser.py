@@ -219,6 +219,34 @@ def test_an_edited_query_runs_as_sparql_and_errors_are_shown(srv: Running, page:
     )
 
 
+def test_run_shows_a_page_of_rows_and_the_next_page_on_request(srv: Running, page: Any) -> None:
+    text = "SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s"
+    expected = [str(row["s"]) for row in srv.kg.sparql(text).rows]
+    assert len(expected) > 200  # three pages of 100 at least
+    page.goto(srv.url + "/query")
+    page.locator(".cm-content").fill(text)
+    page.locator("#run").click()
+    rows = page.locator("#results-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 100
+    assert page.locator("#status").inner_text().startswith(f"rows 1–100 of {len(expected)}")
+    shown = page.locator("#results-table tbody tr td:first-child [title]")
+    assert shown.evaluate_all("cells => cells.map(c => c.title)") == expected[:100]
+    assert page.locator(".pager a[rel='prev']").count() == 0
+    page.locator(".pager a[rel='next']").click()
+    page.locator("#status", has_text="rows 101–200").wait_for()
+    assert shown.evaluate_all("cells => cells.map(c => c.title)") == expected[100:200]
+    assert f"of {len(expected)}" in page.locator("#status").inner_text()  # kept, not counted again
+    assert "offset=100" in page.url  # the URL is the page: a reload or a shared link shows it
+    page.reload()
+    page.locator("#results-table tbody tr").first.wait_for()
+    assert shown.evaluate_all("cells => cells.map(c => c.title)") == expected[100:200]
+    page.locator(".pager a[rel='prev']").click()
+    page.wait_for_url("**/query?*")
+    page.locator("#results-table tbody tr").first.wait_for()
+    assert shown.evaluate_all("cells => cells.map(c => c.title)") == expected[:100]
+
+
 def test_the_ontology_page(srv: Running, page: Any) -> None:
     page.goto(srv.url + "/ontology#CooperationPark")
     assert page.locator("#CooperationPark").is_visible()

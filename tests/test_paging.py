@@ -201,6 +201,30 @@ def test_the_rest_api_pages_with_links_and_a_total(
     assert client.get("/api/queries/post-holders?limit=x").status_code == 400
 
 
+def test_the_sparql_endpoint_pages_on_request(
+    client: httpx.Client, kg: zonegraph.KnowledgeGraph
+) -> None:
+    text = "SELECT ?c WHERE { ?c a zg:Country } ORDER BY ?c"
+    whole = [str(r["c"]) for r in kg.sparql(text).rows]
+    json_results = {"Accept": "application/sparql-results+json"}
+    plain = client.get("/sparql", params={"query": text}, headers=json_results)
+    assert len(plain.json()["results"]["bindings"]) == len(whole)  # the protocol's answer
+    assert "Link" not in plain.headers and "X-Total-Count" not in plain.headers
+    r = client.post(
+        "/sparql", data={"query": text, "limit": "2", "offset": "1"}, headers=json_results
+    )
+    assert r.status_code == 200
+    assert [b["c"]["value"] for b in r.json()["results"]["bindings"]] == whole[1:3]
+    assert r.headers["X-Total-Count"] == str(len(whole))
+    assert 'rel="next"' in r.headers["Link"] and 'rel="prev"' in r.headers["Link"]
+    bad = client.get("/sparql", params={"query": text, "limit": "0"})
+    assert bad.status_code == 400 and "limit" in bad.text
+    with_dataset = client.get(
+        "/sparql", params={"query": text, "limit": "2", "default-graph-uri": kg.graph_names()[0]}
+    )
+    assert with_dataset.status_code == 400 and "default-graph-uri" in with_dataset.text
+
+
 def test_the_query_page_shows_a_page_and_links_to_the_next(
     client: httpx.Client, kg: zonegraph.KnowledgeGraph
 ) -> None:

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from .. import _write
 from ..validate.shacl import ValidationReport
-from . import conneg
+from . import conneg, paging
 from . import update as _update
 from .core import ServerCore
 from .errors import HttpError
@@ -71,6 +71,15 @@ class ProtocolRoutes(ServerCore):
         if query is None:
             return self.service_description(request)
         url_values = _multi(url_params)
+        # zonegraph's own extension, as on /api/queries: one page of a SELECT's rows
+        # (?limit=N&offset=M&total=false; docs/paging.md). A request without them is
+        # the protocol's.
+        wanted = {
+            word: given
+            for word in paging.PAGING
+            if (given := _one(values, word) or _one(url_values, word)) is not None
+        }
+        offset, limit = paging.page_of(wanted, default_limit=None)
         task = QueryTask(
             text=query,
             default_graphs=tuple(
@@ -82,8 +91,15 @@ class ProtocolRoutes(ServerCore):
             accept=request.headers.get("accept"),
             fmt=_one(values, "format") or _one(url_values, "format"),
             max_rows=self.options.max_rows,
+            offset=offset,
+            limit=limit,
+            total=paging.wants_total(wanted),
         )
-        return self.answer(await self.run(task, self.client(request)))
+        reply = await self.run(task, self.client(request))
+        response = self.answer(reply)
+        if wanted:
+            response.headers.update(paging.headers(wanted, request.url.path, reply))
+        return response
 
     def service_description(self, request: Request) -> Response:
         accept = request.headers.get("accept") or ""

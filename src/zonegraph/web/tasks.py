@@ -185,6 +185,11 @@ def _run_query(kg: KnowledgeGraph, task: QueryTask) -> Reply:
         page = task.page if prepared.query.algebra.name == "SelectQuery" else None
         result = kg.sparql(task.text or "", page=page, total=task.total)
     else:
+        if task.page is not None:
+            raise QueryError(
+                "a page of rows cannot be asked for with default-graph-uri or named-graph-uri",
+                hint="leave out limit/offset, or the dataset parameters",
+            )
         prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
         if task.default_graphs or task.named_graphs:
             prepared = _set_dataset(prepared, task.default_graphs, task.named_graphs)

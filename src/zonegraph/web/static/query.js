@@ -10,9 +10,13 @@
   const RESULT_FORMATS = [["JSON", "json", "srj"], ["XML", "xml", "srx"], ["CSV", "csv", "csv"], ["TSV", "tsv", "tsv"]];
   const GRAPH_FORMATS = [["Turtle", "turtle", "ttl"], ["JSON-LD", "jsonld", "jsonld"], ["N-Triples", "ntriples", "nt"], ["RDF/XML", "rdfxml", "rdf"], ["TriG", "trig", "trig"]];
   const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
+  /* Rows a page, as the server-rendered page shows them (sparql/paging.py DEFAULT_LIMIT). */
+  const PAGE_SIZE = 100;
+  const PAGING = ["limit", "offset", "total"];
 
   const $ = (id) => document.getElementById(id);
-  const state = { queries: [], prefixes: {}, current: null };
+  /* offset: the first row of the page shown; total: the whole listing's rows, once counted. */
+  const state = { queries: [], prefixes: {}, current: null, offset: 0, total: null };
 
   /* The editor: CodeMirror when static/editor.js loaded, else the textarea itself. */
   const editor = {
@@ -94,6 +98,7 @@
     $("query-returns").hidden = !q.returns;
     editor.set(q.text);
     editor.clearError();
+    state.offset = 0;
     buildParams(q, values || {});
     markEdited();
     updateUrl();
@@ -119,7 +124,7 @@
         value: values[p.name] !== undefined ? values[p.name] : "",
         "aria-describedby": id + "-help",
       });
-      input.addEventListener("input", updateUrl);
+      input.addEventListener("input", () => { state.offset = 0; updateUrl(); });
       const typeText = p.type + (p.class ? " (" + p.class + ")" : "");
       const help = el("div", { class: "help", id: id + "-help" },
         (p.description ? p.description + " " : "") + "[" + typeText + (p.required ? ", required" : "") + "]");
@@ -160,6 +165,7 @@
     } else {
       url.searchParams.set("query", editor.get());
     }
+    if (state.offset > 0) url.searchParams.set("offset", String(state.offset));
     window.history.replaceState(null, "", url);
     $("share").href = url.pathname + url.search;
     $("share").hidden = false;
@@ -167,14 +173,20 @@
 
   /* -- running ---------------------------------------------------------- */
 
+  /* The request for the results: a download (format given) is the whole listing; a run
+     asks for the page at state.offset, and counts the total on the first page only. */
   function requestFor(format) {
+    const page = format ? {} : {
+      limit: String(PAGE_SIZE), offset: String(state.offset), total: state.offset === 0 ? "true" : "false",
+    };
     if (state.current && !isEdited()) {
       const params = new URLSearchParams(paramValues());
+      for (const [key, value] of Object.entries(page)) params.set(key, value);
       if (format) params.set("format", format);
       const query = params.toString();
       return { url: "/api/queries/" + encodeURIComponent(state.current.name) + (query ? "?" + query : ""), method: "GET" };
     }
-    const params = new URLSearchParams({ query: editor.get() });
+    const params = new URLSearchParams({ query: editor.get(), ...page });
     if (format) {
       params.set("format", format);
       return { url: "/sparql?" + params.toString(), method: "GET" };
@@ -182,8 +194,11 @@
     return { url: "/sparql", method: "POST", body: params };
   }
 
-  async function run(event) {
+  /* Run the query from its first row (the Run button, Ctrl+Enter), or from *offset*
+     (the pager's links). */
+  async function run(event, offset) {
     if (event) event.preventDefault();
+    if (offset === undefined) { state.offset = 0; state.total = null; } else state.offset = offset;
     const button = $("run");
     const status = $("status");
     button.disabled = true;
@@ -227,8 +242,18 @@
           showDownloads(RESULT_FORMATS);
         } else {
           const n = data.results.bindings.length;
-          status.textContent = n + " row" + (n === 1 ? "" : "s") + " in " + seconds + " s";
+          const counted = response.headers.get("X-Total-Count");
+          if (counted !== null) state.total = Number(counted);
+          const more = /rel="next"/.test(response.headers.get("Link") || "");
+          if (state.offset === 0 && !more) {
+            status.textContent = n + " row" + (n === 1 ? "" : "s") + " in " + seconds + " s";
+          } else {
+            const last = state.offset + n;
+            status.textContent = (n ? "rows " + (state.offset + 1) + "–" + last : "no rows after row " + state.offset)
+              + (state.total !== null ? " of " + state.total : "") + " in " + seconds + " s";
+          }
           $("results").append(resultTable(data));
+          if (state.offset > 0 || more) $("results").append(pager(more));
           showDownloads(RESULT_FORMATS);
         }
       } else {
@@ -283,6 +308,22 @@
     return table;
   }
 
+  /* Links to the pages before and after this one: real links (the server renders the
+     same page at their URL), run here without reloading the page. */
+  function pager(more) {
+    const nav = el("nav", { class: "pager", "aria-label": "Pages of the results" });
+    const link = (rel, offset, text) => {
+      const url = new URL(window.location.href);
+      if (offset > 0) url.searchParams.set("offset", String(offset)); else url.searchParams.delete("offset");
+      const a = el("a", { rel, href: url.pathname + url.search }, text);
+      a.addEventListener("click", (event) => { event.preventDefault(); run(null, offset); });
+      return a;
+    };
+    if (state.offset > 0) nav.append(link("prev", Math.max(state.offset - PAGE_SIZE, 0), "← Previous page"));
+    if (more) nav.append(" ", link("next", state.offset + PAGE_SIZE, "Next page →"));
+    return nav;
+  }
+
   function showDownloads(formats) {
     const box = $("downloads");
     const base = state.current && !isEdited() ? state.current.name : "results";
@@ -299,7 +340,7 @@
 
   function setUpEditor() {
     const textarea = $("editor");
-    const changed = () => { markEdited(); updateUrl(); };
+    const changed = () => { state.offset = 0; markEdited(); updateUrl(); };
     if (window.ZGEditor) {
       let data = {};
       try { data = JSON.parse($("editor-data").textContent); } catch (error) { data = {}; }
@@ -357,14 +398,18 @@
     const text = params.get("query");
     if (name) {
       const values = {};
-      for (const [key, value] of params) if (key !== "name" && key !== "query") values[key] = value;
+      for (const [key, value] of params) {
+        if (key !== "name" && key !== "query" && !PAGING.includes(key)) values[key] = value;
+      }
       select(name, values);
     }
+    const offset = Number(params.get("offset"));
+    if (Number.isInteger(offset) && offset > 0) state.offset = offset;
     if (text !== null && (!state.current || text.replace(/\r\n/g, "\n") !== state.current.text)) {
       editor.set(text.replace(/\r\n/g, "\n"));
       markEdited();
     }
-    if (!adoptServerResults() && (name || text)) run(null);
+    if (!adoptServerResults() && (name || text)) run(null, state.offset);
     document.body.dataset.ready = "true";
   }
 
