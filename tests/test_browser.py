@@ -229,12 +229,12 @@ def test_run_shows_a_page_of_rows_and_the_next_page_on_request(srv: Running, pag
     rows = page.locator("#results-table tbody tr")
     rows.first.wait_for()
     assert rows.count() == 100
-    assert page.locator("#status").inner_text().startswith(f"rows 1–100 of {len(expected)}")
+    assert page.locator("#status").inner_text().startswith(f"rows 1\u2013100 of {len(expected)}")
     shown = page.locator("#results-table tbody tr td:first-child [title]")
     assert shown.evaluate_all("cells => cells.map(c => c.title)") == expected[:100]
     assert page.locator(".pager a[rel='prev']").count() == 0
     page.locator(".pager a[rel='next']").click()
-    page.locator("#status", has_text="rows 101–200").wait_for()
+    page.locator("#status", has_text="rows 101\u2013200").wait_for()
     assert shown.evaluate_all("cells => cells.map(c => c.title)") == expected[100:200]
     assert f"of {len(expected)}" in page.locator("#status").inner_text()  # kept, not counted again
     assert "offset=100" in page.url  # the URL is the page: a reload or a shared link shows it
