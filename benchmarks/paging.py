@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.python_version()}; load average at the end {load[0]:.1f} "
         f"(other work on the machine slows every column alike). Store: on-disk Oxigraph "
         f"({args.store}); medians of {args.runs}; page size {n}. Command: "
-        f"`python benchmarks/paging.py --kg {args.kg} --store {args.store} --size {args.size}`.",
+        f"`python benchmarks/paging.py {' '.join(sys.argv[1:] if argv is None else argv)}`.",
         "",
         f"First page under {GOAL} s: {met_all} of {len(results)} queries.",
         "",
