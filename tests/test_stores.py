@@ -344,10 +344,6 @@ _V_ROWS = (
     "Virtuoso 7.2.5 V7: loses rows in a join of subqueries with a + path and MINUS "
     "(not minimised further; the canned query is the reproduction)"
 )
-_V_LATEST = (
-    "Virtuoso 7.2.5 V8: a grouped subquery's MAX(STR(?date)) joined to each figure's "
-    "STR(?date) keeps older figures too (the subquery alone gives the right maximum)"
-)
 SERVER_DEFECTS: dict[tuple[str, str, str], tuple[str, bool]] = {
     ("virtuoso", "collaboration-network", "defaults"): (_V_DUP, False),
     ("virtuoso", "countries-of-zone", "defaults"): (_V_SQ156, True),
@@ -357,8 +353,6 @@ SERVER_DEFECTS: dict[tuple[str, str, str], tuple[str, bool]] = {
     ("virtuoso", "facts-per-source", "defaults"): (_V_EXISTS, True),
     ("virtuoso", "figure-across-parks", "defaults"): (_V_JOIN, True),
     ("virtuoso", "figure-across-parks", "example"): (_V_JOIN, True),
-    ("virtuoso", "latest-figures", "defaults"): (_V_LATEST, True),
-    ("virtuoso", "latest-figures", "example"): (_V_LATEST, True),
     ("virtuoso", "organisations-in-place", "defaults"): (_V_EXISTS, True),
     ("virtuoso", "park-timeline", "defaults"): (_V_JOIN, True),
     ("virtuoso", "parks-by-partner-country", "defaults"): (_V_DUP, False),
