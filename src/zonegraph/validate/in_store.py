@@ -29,13 +29,17 @@ Rows = list[dict[str, Node | None]]
 def select_for_validation(store: Store, run_here: Callable[[str], Rows]) -> Callable[[str], Rows]:
     """A SELECT runner over what validation reads in *store*: on the store itself when it
     holds nothing else (or is rdflib's, where *run_here* runs on the dataset), else over
-    the sources' and the ontology's graphs only."""
+    the sources' and the ontology's graphs only. Through an Oxigraph server
+    (``sparql-union:URL``) the facade's parse and guard of each query made ``check``
+    4.6 times slower than on the embedded store at 10k triples."""
     names = store.graph_names()
     wanted = [n for n in names if n == ONTOLOGY_GRAPH or str(n).startswith(str(ZGS))]
     if store.rdflib_dataset() is not None:
         return run_here
     if len(wanted) == len(names):
-        if store.own_dataset_is_union:
+        # a sparql-union: server's default graph is the union of its graphs too (the
+        # store's own flag is the store module's to set; until then it is read here)
+        if store.own_dataset_is_union or getattr(store, "union_default_graph", False):
             return lambda text: _direct(store, text, run_here)
         return run_here
     return lambda text: store.select_rows(text, wanted)

@@ -232,13 +232,15 @@ class ClosureView:
         if only_ends:
             # under EXISTS (*bound*: the end is bound outside), a path, not ``o ?p s
             # FILTER(?p IN (...))``: Oxigraph would read every triple into s (thousands for
-            # a class) where the path looks each predicate up; with both ends open, the
-            # FILTER, as Oxigraph scans the path's alternatives over every term
+            # a class) where the path looks each predicate up; with both ends open, VALUES
+            # and a triple pattern, which reads those predicates' triples only (a FILTER
+            # read every triple: 17 s against 11 s for a target at 1M; a path scans its
+            # alternatives over every term)
             flips = self.flipping()
             if bound and flips:
                 turned = f"{{ {s} ^({'|'.join(nt(x) for x in flips)}) {o} }}"
-            elif flips:
-                turned = f"{{ {o} {p} {s} FILTER({p} IN ({', '.join(nt(x) for x in flips)})) }}"
+            elif flips:  # the flipping predicates' triples only, by the predicate index
+                turned = f"{{ VALUES {p} {{ {' '.join(nt(x) for x in flips)} }} {o} {p} {s} }}"
             else:
                 turned = ""
             return [f"{{ {s} {p} {o} }}"] + ([turned] if turned else [])

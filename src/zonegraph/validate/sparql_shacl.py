@@ -107,63 +107,83 @@ def compile_shapes(shapes: Graph, view: ClosureView) -> Compiled:
 #: Counts up to this many are tested with pairwise distinct values, not GROUP BY.
 _FEW = 3
 
-#: A shape with at most this many focus nodes has them bound as VALUES in its queries.
-FEW_FOCUS_NODES = 1000
+#: Focus nodes are bound as VALUES in blocks of at most this many: a shape with more
+#: has each of its queries run once per block. SHACL validates each focus node on its
+#: own (a SPARQL constraint with ``$this`` pre-bound), so the blocks' rows are the rows.
+FOCUS_BLOCK = 50_000
 
 
 def run(compiled: Compiled, select: Callable[[str], Rows]) -> Iterator[ValidationResult]:
     """The results of the compiled queries, each run by *select* (on the store).
 
-    Each shape's focus nodes are selected once: a shape without any is skipped, and one
-    with few (:data:`FEW_FOCUS_NODES`, no blank node) has its queries run with them bound
-    as VALUES instead of the focus sub-query, which the store would evaluate again in
-    every query of the shape (the closed vocabulary's target, 4.5 s at 10k triples on
-    Oxigraph, ran three times)."""
-    bound: dict[Node, str | None] = {}
+    Each shape's focus nodes are selected once (shapes with the same targets share the
+    one query): a shape without any is skipped, and the others have their queries run
+    with the focus nodes bound as VALUES (in blocks of :data:`FOCUS_BLOCK`) instead of
+    the focus sub-query, which the store would evaluate again in every query of the
+    shape. At 1M triples on Oxigraph: 7 s -> 0.35 s for each query of a shape with
+    11,000 focus nodes, 25 s -> 10 s for one with 159,000 behind a SPARQL target that
+    reads every triple. A shape with a blank-node focus node keeps the sub-query (a
+    blank node cannot be named in a query)."""
+    bound: dict[Node, list[str] | None] = {}
+    selected: dict[str, list[Node]] = {}
     for q in compiled.queries:
-        text = q.text
+        texts = [q.text]
         if q.target is not None and q.target in compiled.groups:
             if q.target not in bound:
-                bound[q.target] = _bind_focus(compiled, q.target, select)
-            values = bound[q.target]
-            if values == "":
-                continue  # no focus node: no result
-            if values is not None:
-                text = text.replace(compiled.groups[q.target], values)
-        for row in select(text):
-            focus = row.get("this")
-            if focus is None:
-                continue
-            path, value, message = q.path, None, q.message
-            if q.value is not None:
-                value = row.get(q.value)
-            if q.sparql:
-                path = row.get("path") or q.path
-                value = row.get("value") if row.get("value") is not None else value
-                message = _fill(message, row)
-            yield ValidationResult(
-                severity=q.severity,
-                focus_node=focus,
-                path=path,
-                value=value,
-                constraint=q.component,
-                source_shape=q.shape,
-                message=message,
-            )
+                bound[q.target] = _bind_focus(compiled, q.target, select, selected)
+            blocks = bound[q.target]
+            if blocks is not None:
+                texts = [q.text.replace(compiled.groups[q.target], b) for b in blocks]
+        for text in texts:
+            for row in select(text):
+                result = _result(q, row)
+                if result is not None:
+                    yield result
 
 
-def _bind_focus(compiled: Compiled, shape: Node, select: Callable[[str], Rows]) -> str | None:
-    """``VALUES ?this { ... }`` for the focus nodes of *shape* if they are few, "" if there
-    are none, None to keep the sub-query."""
+def _result(q: ConstraintQuery, row: dict[str, Node | None]) -> ValidationResult | None:
+    focus = row.get("this")
+    if focus is None:
+        return None
+    path, value, message = q.path, None, q.message
+    if q.value is not None:
+        value = row.get(q.value)
+    if q.sparql:
+        path = row.get("path") or q.path
+        value = row.get("value") if row.get("value") is not None else value
+        message = _fill(message, row)
+    return ValidationResult(
+        severity=q.severity,
+        focus_node=focus,
+        path=path,
+        value=value,
+        constraint=q.component,
+        source_shape=q.shape,
+        message=message,
+    )
+
+
+def _bind_focus(
+    compiled: Compiled,
+    shape: Node,
+    select: Callable[[str], Rows],
+    selected: dict[str, list[Node]],
+) -> list[str] | None:
+    """``{ VALUES ?this { ... } }`` blocks binding the focus nodes of *shape* (none if it
+    has none), or None to keep the sub-query. *selected*: the focus nodes of each focus
+    query run so far (shapes with the same targets run it once)."""
     query = compiled.focus.get(shape)
     if query is None:
         return None
-    nodes = [n for r in select(query) if (n := r.get("this")) is not None]
-    if not nodes:
-        return ""
-    if len(nodes) > FEW_FOCUS_NODES or any(isinstance(n, BNode) for n in nodes):
+    if query not in selected:
+        selected[query] = [n for r in select(query) if (n := r.get("this")) is not None]
+    nodes = selected[query]
+    if any(isinstance(n, BNode) for n in nodes):
         return None
-    return "{ VALUES ?this { " + " ".join(nt(n) for n in nodes) + " } }"
+    return [
+        "{ VALUES ?this { " + " ".join(nt(n) for n in nodes[i : i + FOCUS_BLOCK]) + " } }"
+        for i in range(0, len(nodes), FOCUS_BLOCK)
+    ]
 
 
 def _fill(message: str, row: dict[str, Node | None]) -> str:
