@@ -18,7 +18,7 @@ CASES = [
     ("SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3", False),
     ("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }", False),
     ("SELECT ?x (MAX(?y) AS ?m) WHERE { ?x ?p ?y } GROUP BY ?x", False),
-    ("SELECT ?x (SUM(?y) AS ?m) WHERE { ?x ?p ?y } GROUP BY ?x", True),
+    ("SELECT ?x (SUM(1) AS ?m) WHERE { ?x ?p ?y } GROUP BY ?x", True),
     ("SELECT DISTINCT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } }", True),
     ("SELECT DISTINCT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s", True),
     ("ASK { ?s ?p ?o }", False),
