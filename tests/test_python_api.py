@@ -33,9 +33,12 @@ def test_query_binds_a_parameter_of_sparql_text_as_a_term(
     text = "SELECT ?label WHERE { ?park rdfs:label ?label }"
     rows = list(kg.query(text, park=ECOPARK))
     assert [row.label for row in rows] == [Literal("Sino-German Ecopark", lang="en")]
-    # the same as a mapping; a value that would break out of the text stays one term
+    # the same as a mapping; a value that would break out of the text is refused (the
+    # default store, Oxigraph's, writes a bound IRI into the text it runs, as every store
+    # but rdflib's does: an IRI that cannot be written there is a StoreError, not a query)
     assert list(kg.query(text, {"park": ECOPARK})) == rows
-    assert list(kg.query(text, park=URIRef(f"{ECOPARK}> . ?x ?y ?z . <x:"))) == []
+    with pytest.raises(zonegraph.StoreError, match="not an IRI that can be written"):
+        kg.query(text, park=URIRef(f"{ECOPARK}> . ?x ?y ?z . <x:"))
 
 
 def test_query_turns_python_values_into_literals(kg: zonegraph.KnowledgeGraph) -> None:
