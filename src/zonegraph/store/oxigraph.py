@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from .._errors import QueryError, StoreError
+from .._errors import ParameterError, QueryError, StoreError
 from .._progress import Progress, silent
 from ..rdf.ntriples import nt_iri, ntriples
 from ..rdf.oxigraph_terms import add_to_graph, from_oxigraph, to_oxigraph
@@ -46,6 +46,20 @@ _UNSEEN = object()
 
 
 _NON_EMPTY_GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def _check_iris(bindings: Mapping[str, Node]) -> None:
+    """ParameterError for a bound IRI that Oxigraph would refuse in the query text: rdflib
+    takes any text as a URIRef (and finds nothing), Oxigraph parses IRIs (RFC 3987)."""
+    for name, term in bindings.items():
+        if isinstance(term, URIRef):
+            try:
+                ox.NamedNode(str(term))
+            except ValueError as exc:
+                raise ParameterError(
+                    f"parameter {name!r}: {str(term)!r} is not an IRI ({exc})",
+                    hint="give an absolute IRI (https://...), a prefixed name or a label",
+                ) from exc
 
 
 class OxigraphStore(Store):
@@ -235,6 +249,7 @@ class OxigraphStore(Store):
         # ``substitutions``: Oxigraph's optimizer plans the query around values it
         # sees, while substituted variables are bound only once the query is
         # evaluated (organisations-in-place at 1M triples: 1.3 s -> 1.4 ms).
+        _check_iris(bindings)
         bound = bind_values(text, bindings, check=False)
         # Rows sorted in Python: Oxigraph's ORDER BY reads the terms' text from
         # RocksDB at every comparison (single-source-facts at 1M: 33.6 s -> 25.8 s).
@@ -259,6 +274,7 @@ class OxigraphStore(Store):
     def count(self, query: Query, text: str, bindings: Mapping[str, Node]) -> int:
         """The rows of *query*, counted as Oxigraph hands them over: unsorted (a cut
         ORDER BY changes no count) and not converted to rdflib terms."""
+        _check_iris(bindings)
         bound = bind_values(text, bindings, check=False)
         if bindings:
             check_bound(text, bindings, query)
