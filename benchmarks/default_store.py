@@ -19,9 +19,9 @@ work on a shared machine barely changes the figures; and the wall time):
   Goal: the memory store within 2x of the Oxigraph store. A command cut by --timeout
   gives a lower bound (">").
 
-The memory store is the default store: Oxigraph's in-memory store filled from the KG
-files (docs/performance.md, "Start-up"); ``--memory-engine rdflib`` measures rdflib's
-Dataset instead (``$ZONEGRAPH_MEMORY_ENGINE``, the default before), for comparison.
+The memory store is measured with Oxigraph's in-memory engine (``$ZONEGRAPH_MEMORY_ENGINE=
+oxigraph``, opt-in: docs/performance.md, "Start-up"); ``--memory-engine rdflib`` measures
+rdflib's Dataset, the default, instead.
 
 Writes benchmarks/results/default-store-N.md and .json with met / not met per row, and the
 load average when the run started and ended (``os.getloadavg``).

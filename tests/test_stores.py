@@ -3,8 +3,8 @@
 Each test runs on the embedded Oxigraph store (``oxigraph:DIR``), on a real
 Oxigraph server and on a real Virtuoso (both through ``sparql:URL``), each
 loaded with ``load`` from the shipped graph, and compares with rdflib's
-in-memory store (:class:`MemoryStore`, another engine than the default
-store's, Oxigraph in memory, which is compared with it too):
+in-memory store (:class:`MemoryStore`, the default; Oxigraph's in-memory
+store, ``ZONEGRAPH_MEMORY_ENGINE=oxigraph``, is compared with it too):
 
 * every canned query, with its defaults and with its header's example
   parameters, gives the same rows (compared as Python values: Oxigraph and
@@ -44,7 +44,7 @@ from support import REPO
 from zonegraph._load import load
 from zonegraph.store.base import MemoryStore, Store
 from zonegraph.store.http import Credentials
-from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.store.oxigraph import OxigraphMemoryStore, OxigraphStore
 from zonegraph.store.sparql_server import SparqlStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -257,8 +257,8 @@ def kg() -> zonegraph.KnowledgeGraph:
 
 @pytest.fixture(scope="module")
 def default_kg() -> zonegraph.KnowledgeGraph:
-    """The shipped graph on the default store (Oxigraph in memory; read-only)."""
-    kg = zonegraph.open_kg()
+    """The shipped graph on Oxigraph's in-memory store (ZONEGRAPH_MEMORY_ENGINE=oxigraph)."""
+    kg = zonegraph.open_kg(store=OxigraphMemoryStore())
     assert kg.store.spec == "memory" and kg.store.rdflib_dataset() is None
     return kg
 

@@ -1,7 +1,8 @@
 """Where the triples live: the store interface and the embedded in-memory store.
 
 zonegraph never implements a database of its own. A :class:`Store` is a thin
-adapter over a real one: Oxigraph in memory (the default), an embedded Oxigraph
+adapter over a real one: rdflib in memory (the default; Oxigraph's in memory by
+choice), an embedded Oxigraph
 store on disk, or any SPARQL 1.1 server reached through the standard
 protocols. Every store keeps the ontology in the graph
 ``https://w3id.org/zonegraph/ontology`` and each source's facts in the named
@@ -185,8 +186,8 @@ class Store(ABC):
 
 
 class MemoryStore(Store):
-    """rdflib's in-memory :class:`~rdflib.Dataset`: the default store before Oxigraph's
-    in-memory store (:func:`memory_store`), kept for ``$ZONEGRAPH_MEMORY_ENGINE=rdflib``."""
+    """rdflib's in-memory :class:`~rdflib.Dataset`: the default store (:func:`memory_store`;
+    Oxigraph's in-memory store with ``$ZONEGRAPH_MEMORY_ENGINE=oxigraph``)."""
 
     spec = "memory"
     from_files = True
@@ -254,18 +255,18 @@ def backend(kind: str) -> Callable[..., Store]:
     return cls
 
 
-#: The default store's engines: ``oxigraph`` (the default) or ``rdflib`` (the rdflib
-#: Dataset of :class:`MemoryStore`, as before; for comparison), named by this variable.
+#: The memory store's engines: ``rdflib`` (the default: :class:`MemoryStore`) or
+#: ``oxigraph`` (Oxigraph's in-memory store, opt-in: docs/performance.md, "Start-up").
 MEMORY_ENGINE_VARIABLE = "ZONEGRAPH_MEMORY_ENGINE"
 
 
 def memory_store() -> Store:
-    """A new, empty default store (``--store memory``): Oxigraph's in-memory store, or
-    rdflib's Dataset where ``$ZONEGRAPH_MEMORY_ENGINE`` is ``rdflib`` (docs/performance.md,
-    "Start-up")."""
+    """A new, empty memory store (``--store memory``): rdflib's Dataset, or Oxigraph's
+    in-memory store where ``$ZONEGRAPH_MEMORY_ENGINE`` is ``oxigraph`` (opt-in until the
+    server's protocol datasets work on it: docs/performance.md, "Start-up")."""
     import os
 
-    engine = os.environ.get(MEMORY_ENGINE_VARIABLE, "oxigraph") or "oxigraph"
+    engine = os.environ.get(MEMORY_ENGINE_VARIABLE, "rdflib") or "rdflib"
     if engine == "rdflib":
         return MemoryStore()
     if engine != "oxigraph":
@@ -273,7 +274,7 @@ def memory_store() -> Store:
 
         raise StoreError(
             f"unknown memory engine {engine!r} in ${MEMORY_ENGINE_VARIABLE}",
-            hint="use oxigraph (the default) or rdflib",
+            hint="use rdflib (the default) or oxigraph",
         )
     return backend("memory")()
 
