@@ -19,7 +19,12 @@ work on a shared machine barely changes the figures; and the wall time):
   Goal: the memory store within 2x of the Oxigraph store. A command cut by --timeout
   gives a lower bound (">").
 
-Writes benchmarks/results/default-store-N.md and .json with met / not met per row.
+The memory store is measured with Oxigraph's in-memory engine (``$ZONEGRAPH_MEMORY_ENGINE=
+oxigraph``, opt-in: docs/performance.md, "Start-up"); ``--memory-engine rdflib`` measures
+rdflib's Dataset, the default, instead.
+
+Writes benchmarks/results/default-store-N.md and .json with met / not met per row, and the
+load average when the run started and ended (``os.getloadavg``).
 """
 
 from __future__ import annotations
@@ -112,9 +117,20 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], help="a command to leave out")
     parser.add_argument("--src", help="run zonegraph from this src/ (e.g. an older checkout's)")
     parser.add_argument("--label", default="", help="added to the result files' names")
+    parser.add_argument(
+        "--memory-engine",
+        choices=["oxigraph", "rdflib"],
+        default="oxigraph",
+        help="the memory store's engine ($ZONEGRAPH_MEMORY_ENGINE)",
+    )
     opts = parser.parse_args()
+    load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="zg-default-store-"))
-    env = {**os.environ, "ZONEGRAPH_CACHE_DIR": str(work / "cache")}
+    env = {
+        **os.environ,
+        "ZONEGRAPH_CACHE_DIR": str(work / "cache"),
+        "ZONEGRAPH_MEMORY_ENGINE": opts.memory_engine,
+    }
     if opts.src:
         env["PYTHONPATH"] = opts.src
     kg = work / "kg-dir"
@@ -150,7 +166,8 @@ def main() -> None:
             print(_line(rows[-1]), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    _write(rows, f"{opts.triples}{opts.label}", opts.triples, cold[0])
+    loads = (load_before, os.getloadavg())
+    _write(rows, f"{opts.triples}{opts.label}", opts.triples, cold[0], opts.memory_engine, loads)
 
 
 def _line(r: dict[str, object]) -> str:
@@ -161,19 +178,33 @@ def _line(r: dict[str, object]) -> str:
     )
 
 
-def _write(rows: list[dict[str, object]], name: str, triples: int, cold: float) -> None:
+def _write(
+    rows: list[dict[str, object]],
+    name: str,
+    triples: int,
+    cold: float,
+    engine: str,
+    loads: tuple[tuple[float, float, float], tuple[float, float, float]],
+) -> None:
     out = REPO / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"default-store-{name}"
-    stem.with_suffix(".json").write_text(
-        json.dumps({"triples": triples, "cold_open_stats_cpu_s": cold, "rows": rows}, indent=2)
-        + "\n"
-    )
+    summary = {
+        "triples": triples,
+        "memory_engine": engine,
+        "load_average_start_end": [list(loads[0]), list(loads[1])],
+        "cold_open_stats_cpu_s": cold,
+        "rows": rows,
+    }
+    stem.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n")
+    shown = " -> ".join(", ".join(f"{x:.2f}" for x in load) for load in loads)
     lines = [
         f"# The default store and load at {triples:,} triples (benchmarks/default_store.py)",
         "",
         "CPU seconds (user + system) of a fresh process per command; the baseline measured "
         "in the same run. A '>' is a lower bound (cut at --timeout).",
+        f"The memory store's engine: {engine}. Load average (1, 5, 15 min) at the start and "
+        f"the end: {shown}.",
         "",
         "| what | CPU s | baseline CPU s | wall s | baseline wall s | ratio | goal | met |",
         "|---|---|---|---|---|---|---|---|",

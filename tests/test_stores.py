@@ -2,8 +2,9 @@
 
 Each test runs on the embedded Oxigraph store (``oxigraph:DIR``), on a real
 Oxigraph server and on a real Virtuoso (both through ``sparql:URL``), each
-loaded with ``load`` from the shipped graph, and compares with the default
-in-memory rdflib store:
+loaded with ``load`` from the shipped graph, and compares with rdflib's
+in-memory store (:class:`MemoryStore`, the default; Oxigraph's in-memory
+store, ``ZONEGRAPH_MEMORY_ENGINE=oxigraph``, is compared with it too):
 
 * every canned query, with its defaults and with its header's example
   parameters, gives the same rows (compared as Python values: Oxigraph and
@@ -40,9 +41,9 @@ from optional_tools import reason as reason_for
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
 from support import REPO
 from zonegraph._load import load
-from zonegraph.store.base import Store
+from zonegraph.store.base import MemoryStore, Store
 from zonegraph.store.http import Credentials
-from zonegraph.store.oxigraph import OxigraphStore
+from zonegraph.store.oxigraph import OxigraphMemoryStore, OxigraphStore
 from zonegraph.store.sparql_server import SparqlStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -247,6 +248,20 @@ def memory_report(kg: zonegraph.KnowledgeGraph, path: Path) -> zonegraph.Validat
     return _memory_reports[path]
 
 
+@pytest.fixture(scope="module")
+def kg() -> zonegraph.KnowledgeGraph:
+    """The reference: the shipped graph in rdflib's engine (read-only)."""
+    return zonegraph.open_kg(store=MemoryStore())
+
+
+@pytest.fixture(scope="module")
+def default_kg() -> zonegraph.KnowledgeGraph:
+    """The shipped graph on Oxigraph's in-memory store (ZONEGRAPH_MEMORY_ENGINE=oxigraph)."""
+    kg = zonegraph.open_kg(store=OxigraphMemoryStore())
+    assert kg.store.spec == "memory" and kg.store.rdflib_dataset() is None
+    return kg
+
+
 # -- the same graph -------------------------------------------------------------------
 
 
@@ -313,6 +328,30 @@ def test_a_triple_in_two_graphs(
     assert distinct < quads  # the shipped graph has such triples
     assert kg.sparql(text).values("n") == [distinct]
     assert store_kg.sparql(text).values("n") == [quads]
+
+
+def test_the_default_store_counts_a_triple_once(
+    kg: zonegraph.KnowledgeGraph, default_kg: zonegraph.KnowledgeGraph
+) -> None:
+    """The default store is Oxigraph's, with the union of the sources kept as its default
+    graph: a set, as rdflib's, not Oxigraph's union of graphs (a triple once per graph)."""
+    for text in (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?p a zg:CooperationPark }",
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ):
+        assert default_kg.sparql(text).values("n") == kg.sparql(text).values("n"), text
+
+
+def test_the_default_store_matches_rdflib(
+    kg: zonegraph.KnowledgeGraph, default_kg: zonegraph.KnowledgeGraph
+) -> None:
+    """The same graph, stats and export (by value) as rdflib's engine on the same files."""
+    assert default_kg.graph_names() == kg.graph_names()
+    assert len(default_kg) == len(kg)
+    assert default_kg.stats() == kg.stats()
+    for name in kg.graph_names():
+        assert isomorphic(canonical(default_kg.store.graph(name)), canonical(kg.store.graph(name)))
 
 
 # -- the same rows ------------------------------------------------------------------------
@@ -399,6 +438,16 @@ def test_canned_query_gives_the_same_rows(
     _server_defect(request, name, "defaults")
     params = defaults(next(q for q in QUERIES if q.name == name))
     assert rows(store_kg.query(name, params)) == rows(kg.query(name, params))
+
+
+@pytest.mark.parametrize("name", [q.name for q in QUERIES])
+def test_canned_query_on_the_default_store_gives_rdflibs_rows(
+    kg: zonegraph.KnowledgeGraph, default_kg: zonegraph.KnowledgeGraph, name: str
+) -> None:
+    canned = next(q for q in QUERIES if q.name == name)
+    for params in (defaults(canned), example_params(canned)):
+        if params is not None:
+            assert rows(default_kg.query(name, params)) == rows(kg.query(name, params)), params
 
 
 @pytest.mark.parametrize("name", [q.name for q in QUERIES if example_params(q)])

@@ -1,8 +1,8 @@
 """The knowledge graph: a KG directory loaded into the embedded store.
 
-:func:`open_kg` reads the ontology and every source file of a KG directory
-into an rdflib :class:`~rdflib.Dataset`, one named graph per source. The
-:class:`KnowledgeGraph` it returns offers every operation of the command line.
+:func:`open_kg` reads the ontology and every source file of a KG directory into
+the default store (Oxigraph in memory), one named graph per source, or opens a
+store of its own. The :class:`KnowledgeGraph` it returns offers every operation.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from . import _kg_check, _write
@@ -22,6 +22,7 @@ from ._write import WriteResult
 from .kgdir.journal import file_state, reading
 from .kgdir.layout import Layout, installed_root, shipped_root
 from .kgdir.parsecache import read_files
+from .kgdir.sources import fill as fill_sources
 from .rdf.bulk_reader import read_checked
 from .rdf.intake import parse_turtle, read_facts
 from .rdf.intake_limits import DEFAULT_MAX_BYTES, IntakeLimits
@@ -37,7 +38,7 @@ from .sparql.paging import Page
 from .sparql.params import LabelIndex
 from .sparql.results import QueryResult
 from .store import export
-from .store.base import MemoryStore, Store
+from .store.base import Store, memory_store
 from .store.inferred import derived_for_store
 from .store.plan import Plan
 from .store.querying import run_query
@@ -72,35 +73,41 @@ class KnowledgeGraph:
         self.limits = limits if limits is not None else IntakeLimits(max_bytes=max_bytes)
         self.max_bytes: int = self.limits.max_bytes or max_bytes
         self.allow_network = allow_network  # SERVICE, owl:imports statements (never followed)
-        self._kg_state: dict[str, tuple[int, int, int]] = {}
         self._inferred_cache = InferredCache()
         self.ontology = Graph()
+        memory = store if store is not None else memory_store()
         # Under the shared lock, after finishing or undoing a change a crash interrupted.
         with reading(layout.kg_dir, also=[layout.root]):
             ontology_files = layout.ontology_files()
-            source_files = layout.source_files() if store is None else []
-            if store is None:
-                self._kg_state = file_state(source_files)
-            memory = MemoryStore()
+            source_files = layout.source_files() if memory.from_files else []
+            self._kg_state: dict[str, tuple[int, int, int]] = file_state(source_files)
             sources = {p: URIRef(Layout.graph_name(p)) for p in source_files}
-
-            def into(path: Path) -> Graph:  # the memory store's graphs: each triple added once
-                return memory.dataset.graph(sources[path]) if path in sources else Graph()
-
-            # from the cache of parsed files when they are unchanged
+            own = memory.rdflib_dataset()  # rdflib's engine: into its graphs, each triple once
+            # cached parses: kgdir/parsecache (ontology, rdflib's sources), sources (Oxigraph's)
             parsed = read_files(
-                [*ontology_files, *source_files],
+                [*ontology_files, *(source_files if own is not None else [])],
                 layout.root,
                 self._read_own_file,
                 allow_network=allow_network,
-                into=into,
+                into=lambda p: (
+                    Graph() if own is None or p not in sources else own.graph(sources[p])
+                ),
             )
             for path in ontology_files:
                 self.ontology += parsed[path]
             self.catalogue = Catalogue(layout.queries_dir)
-            if store is None:
-                memory.replace_graphs({ONTOLOGY_GRAPH: self.ontology})
-        self.store: Store = memory if store is None else store
+            if memory.from_files and own is None:  # the ontology's quads too, as Oxigraph's
+                fill_sources(
+                    {**dict.fromkeys(ontology_files, ONTOLOGY_GRAPH), **sources},
+                    layout.root,
+                    memory.fill_from_files,
+                    display=self.display_path,
+                    strict=self.parse_kg_file,
+                    allow_network=allow_network,
+                )
+            elif memory.from_files:
+                memory.insert({ONTOLOGY_GRAPH: self.ontology})
+        self.store: Store = memory
 
     def read_kg_files(self) -> dict[URIRef, Graph]:
         """The KG directory's graphs as its files hold them: the ontology and one per source."""
@@ -132,14 +139,6 @@ class KnowledgeGraph:
             display_name=self.display_path(path),
             allow_network=self.allow_network,
         )
-
-    @property
-    def dataset(self) -> Dataset:
-        """The rdflib Dataset behind the memory store (StoreError on other stores)."""
-        dataset = self.store.rdflib_dataset()
-        if dataset is None:
-            raise StoreError(f"the store {self.store.spec} has no in-memory rdflib Dataset")
-        return dataset
 
     # -- basics ---------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 store, and the results a change adds (``change``).
 
 Kept apart from the facade (``_kg``, which delegates here): the engine
-choice (pySHACL on the memory store, the shapes as SPARQL inside any other store:
+choice (pySHACL on rdflib's memory store, the shapes as SPARQL inside any other store:
 validate/sparql_shacl.py, validate/in_store.py) and the consistency check.
 """
 
@@ -37,12 +37,13 @@ def whole_graph(
 
     *engine* ``sparql`` runs the shapes as SPARQL inside the store
     (validate/sparql_shacl.py: nothing but results leaves a server); ``pyshacl``
-    copies the graph into pySHACL. The default is ``pyshacl`` on the memory store
-    (the graph is in this process already) and ``sparql`` on every other store.
+    copies the graph into pySHACL. The default is ``pyshacl`` on rdflib's memory store
+    (``$ZONEGRAPH_MEMORY_ENGINE=rdflib``: the graph is an rdflib graph already) and
+    ``sparql`` on every other store, the default (Oxigraph in memory) too.
     """
     progress("reading the shapes")  # checks them against SHACL for SHACL (error if not)
     shapes, checks = kg.shapes, len(kg.catalogue.checks())
-    engine = engine or ("pyshacl" if kg.store.from_files else "sparql")
+    engine = engine or ("pyshacl" if kg.store.rdflib_dataset() is not None else "sparql")
     if engine not in CHECK_ENGINES:
         raise StoreError(f"unknown validation engine {engine!r}", hint="use sparql or pyshacl")
     n = len(set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(SH.path)))
@@ -78,13 +79,13 @@ def _select(kg: KnowledgeGraph) -> Callable[[str], list[dict[str, Node | None]]]
 def clashes(kg: KnowledgeGraph) -> list[str]:
     """What makes the facts and their closure contradict the ontology (_consistency);
     owlrl decides where the ontology or data use constructs the fast check does not.
-    On a store of its own, asked of the store where the ontology allows
+    On any store but rdflib's, asked of the store where the ontology allows
     (_check.clashes_in_store), so that ``check`` reads no facts."""
 
     def everything() -> list[str]:
         return _check.clashes(kg.ontology, kg.data(), kg.inferred)
 
-    if kg.store.from_files:
+    if kg.store.rdflib_dataset() is not None:
         return everything()
     return _check.clashes_in_store(kg.ontology, _select(kg), everything)
 

@@ -7,9 +7,13 @@ the files' content and by whether ``owl:imports`` was allowed, and reads that
 back with Oxigraph's parser the next time. Any changed byte gives a new key, so
 the changed files are read again, and their errors reported where they are.
 
-The triples go straight into the graphs *into* gives (the memory store's named
-graphs), each added once: at 200k triples, building per-file graphs and then
+The triples go straight into the graphs *into* gives (rdflib's memory store's
+named graphs), each added once: at 200k triples, building per-file graphs and then
 copying them into the store's Dataset doubled the cost of opening the KG.
+
+It reads the ontology's files for every store, and the source files for rdflib's
+memory store (``$ZONEGRAPH_MEMORY_ENGINE=rdflib``); the default store, Oxigraph in
+memory, keeps its own cache of the sources' quads (sources.py).
 """
 
 from __future__ import annotations

@@ -7,10 +7,21 @@ the command line takes (``memory``, ``oxigraph:DIR``, ``sparql:URL``,
 >>> import zonegraph, zonegraph.store
 >>> zonegraph.store.open_store("memory") is None  # the KG's files, loaded into memory
 True
+>>> type(zonegraph.open_kg().store).__name__  # rdflib's (ZONEGRAPH_MEMORY_ENGINE=oxigraph)
+'MemoryStore'
 """
 
-from .base import GraphPrefix, MemoryStore, Store, open_store
-from .oxigraph import OxigraphStore
+from .base import GraphPrefix, MemoryStore, Store, memory_store, open_store
+from .oxigraph import OxigraphMemoryStore, OxigraphStore
 from .sparql_server import SparqlStore
 
-__all__ = ["GraphPrefix", "MemoryStore", "OxigraphStore", "SparqlStore", "Store", "open_store"]
+__all__ = [
+    "GraphPrefix",
+    "MemoryStore",
+    "OxigraphMemoryStore",
+    "OxigraphStore",
+    "SparqlStore",
+    "Store",
+    "memory_store",
+    "open_store",
+]

@@ -1,7 +1,8 @@
 """Where the triples live: the store interface and the embedded in-memory store.
 
 zonegraph never implements a database of its own. A :class:`Store` is a thin
-adapter over a real one: rdflib in memory (the default), an embedded Oxigraph
+adapter over a real one: rdflib in memory (the default; Oxigraph's in memory by
+choice), an embedded Oxigraph
 store on disk, or any SPARQL 1.1 server reached through the standard
 protocols. Every store keeps the ontology in the graph
 ``https://w3id.org/zonegraph/ontology`` and each source's facts in the named
@@ -79,6 +80,13 @@ class Store(ABC):
         :func:`zonegraph.rdf.bulk_reader.read_checked` returned for the file); counts per
         graph, reported to *progress* as they grow. Only where :attr:`loads_files`."""
         raise NotImplementedError(f"the store {self.spec} does not load files itself")
+
+    def fill_from_files(self, quads: Sequence[object], nquads: Path | None = None) -> None:
+        """Add the KG files' *quads* (pyoxigraph's, checked already) and the N-Quads file
+        *nquads* (the parsed-sources cache, kgdir/sources.py) to an empty store: only the
+        default store, filled at each start. On an error (a cache cut short: OSError or
+        SyntaxError) the store is left empty."""
+        raise NotImplementedError(f"the store {self.spec} is not filled from the KG files")
 
     def dump(self, names: Sequence[URIRef], fmt: str) -> str | None:
         """The graphs *names* written in *fmt* by the store's own serializer, or None where
@@ -178,7 +186,8 @@ class Store(ABC):
 
 
 class MemoryStore(Store):
-    """rdflib's in-memory :class:`~rdflib.Dataset`; the default store."""
+    """rdflib's in-memory :class:`~rdflib.Dataset`: the default store (:func:`memory_store`;
+    Oxigraph's in-memory store with ``$ZONEGRAPH_MEMORY_ENGINE=oxigraph``)."""
 
     spec = "memory"
     from_files = True
@@ -233,6 +242,7 @@ class MemoryStore(Store):
 #: registry), so this module, which every backend imports, imports none of them.
 #: A new backend: a module with a Store subclass, and one line here.
 BACKENDS: dict[str, str] = {
+    "memory": "zonegraph.store.oxigraph:OxigraphMemoryStore",
     "oxigraph": "zonegraph.store.oxigraph:OxigraphStore",
     "sparql": "zonegraph.store.sparql_server:SparqlStore",
 }
@@ -243,6 +253,30 @@ def backend(kind: str) -> Callable[..., Store]:
     module, _, name = BACKENDS[kind].partition(":")
     cls: type[Store] = getattr(importlib.import_module(module), name)
     return cls
+
+
+#: The memory store's engines: ``rdflib`` (the default: :class:`MemoryStore`) or
+#: ``oxigraph`` (Oxigraph's in-memory store, opt-in: docs/performance.md, "Start-up").
+MEMORY_ENGINE_VARIABLE = "ZONEGRAPH_MEMORY_ENGINE"
+
+
+def memory_store() -> Store:
+    """A new, empty memory store (``--store memory``): rdflib's Dataset, or Oxigraph's
+    in-memory store where ``$ZONEGRAPH_MEMORY_ENGINE`` is ``oxigraph`` (opt-in until the
+    server's protocol datasets work on it: docs/performance.md, "Start-up")."""
+    import os
+
+    engine = os.environ.get(MEMORY_ENGINE_VARIABLE, "rdflib") or "rdflib"
+    if engine == "rdflib":
+        return MemoryStore()
+    if engine != "oxigraph":
+        from .._errors import StoreError
+
+        raise StoreError(
+            f"unknown memory engine {engine!r} in ${MEMORY_ENGINE_VARIABLE}",
+            hint="use rdflib (the default) or oxigraph",
+        )
+    return backend("memory")()
 
 
 def open_store(

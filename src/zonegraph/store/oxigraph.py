@@ -15,7 +15,7 @@ value. One process at a time may open a folder for writing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -24,10 +24,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from .._errors import QueryError, StoreError
+from .._errors import ParameterError, QueryError, StoreError
 from .._progress import Progress, silent
 from ..rdf.ntriples import nt_iri, ntriples
-from ..rdf.oxigraph_terms import from_oxigraph, to_oxigraph
+from ..rdf.oxigraph_terms import add_to_graph, from_oxigraph, to_oxigraph
 from ..sparql.guard import check_bound
 from ..sparql.ordering import plan_order
 from ..sparql.paging import sliced_count
@@ -48,19 +48,36 @@ _UNSEEN = object()
 _NON_EMPTY_GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
 
 
+def _check_iris(bindings: Mapping[str, Node]) -> None:
+    """ParameterError for a bound IRI that Oxigraph would refuse in the query text: rdflib
+    takes any text as a URIRef (and finds nothing), Oxigraph parses IRIs (RFC 3987)."""
+    for name, term in bindings.items():
+        if isinstance(term, URIRef):
+            try:
+                ox.NamedNode(str(term))
+            except ValueError as exc:
+                raise ParameterError(
+                    f"parameter {name!r}: {str(term)!r} is not an IRI ({exc})",
+                    hint="give an absolute IRI (https://...), a prefixed name or a label",
+                ) from exc
+
+
 class OxigraphStore(Store):
-    """pyoxigraph's on-disk :class:`pyoxigraph.Store` in the folder *path* (created if missing)."""
+    """pyoxigraph's on-disk :class:`pyoxigraph.Store` in the folder *path* (created if
+    missing), or with *path* None its in-memory store (:class:`OxigraphMemoryStore`)."""
 
     own_dataset_is_union = True
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else Path("(memory)")
         self.read_only = read_only
-        self.spec = f"oxigraph:{path}"
+        self.spec = f"oxigraph:{path}" if path is not None else "memory"
         self._names: list[URIRef] | None = None
         try:
-            if read_only:
-                self._open: ox.Store | None = ox.Store.read_only(str(self.path))
+            if path is None:
+                self._open: ox.Store | None = ox.Store()
+            elif read_only:
+                self._open = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._open = ox.Store(str(self.path))
@@ -99,6 +116,18 @@ class OxigraphStore(Store):
         out = Graph()
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
             out.add((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
+        return out
+
+    def union(self, names: Iterable[URIRef] | None = None) -> Graph:
+        """One graph with the triples of *names* (every graph by default): one walk over the
+        quads, each distinct term made an rdflib term once (rdf/oxigraph_terms.TermCache),
+        for pySHACL and owlrl; a lookup per graph costs more than the walk where the graph
+        has thousands of sources."""
+        wanted = {
+            ox.NamedNode(str(n)) for n in (names if names is not None else self.graph_names())
+        }
+        out = Graph()
+        add_to_graph(out, (q for q in self._store if q.graph_name in wanted))
         return out
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
@@ -216,11 +245,11 @@ class OxigraphStore(Store):
 
     def query(self, query: Query, text: str, bindings: Mapping[str, Node]) -> QueryResult:
         kind = query.algebra.name.replace("Query", "").upper()
-        own_dataset = bool(query.algebra.get("datasetClause"))
         # A VALUES block at the start of the WHERE group, not pyoxigraph's
         # ``substitutions``: Oxigraph's optimizer plans the query around values it
         # sees, while substituted variables are bound only once the query is
         # evaluated (organisations-in-place at 1M triples: 1.3 s -> 1.4 ms).
+        _check_iris(bindings)
         bound = bind_values(text, bindings, check=False)
         # Rows sorted in Python: Oxigraph's ORDER BY reads the terms' text from
         # RocksDB at every comparison (single-source-facts at 1M: 33.6 s -> 25.8 s).
@@ -231,16 +260,21 @@ class OxigraphStore(Store):
             # names), and rdflib's parser says whether a binding is to blame if Oxigraph
             # cannot parse it. Cutting ORDER BY only drops the end of the text.
             check_bound(text, bindings, query)
-        result = self._run(plan.text if plan else bound, kind, union=not own_dataset)
+        result = self._run(plan.text if plan else bound, kind, union=self._union_for(query))
         if plan is not None:
             if plan.sliced:  # a page of the sorted rows: the whole listing's size is known
                 result.total = len(result.rows)
             result.rows = plan.page(result.rows)
         return result
 
+    def _union_for(self, query: Query) -> bool:
+        """Whether *query* runs on Oxigraph's union default graph (unless it names its own)."""
+        return not query.algebra.get("datasetClause")
+
     def count(self, query: Query, text: str, bindings: Mapping[str, Node]) -> int:
         """The rows of *query*, counted as Oxigraph hands them over: unsorted (a cut
         ORDER BY changes no count) and not converted to rdflib terms."""
+        _check_iris(bindings)
         bound = bind_values(text, bindings, check=False)
         if bindings:
             check_bound(text, bindings, query)
@@ -248,7 +282,7 @@ class OxigraphStore(Store):
         try:
             answer = self._store.query(
                 plan.text if plan else bound,
-                use_default_graph_as_union=not query.algebra.get("datasetClause"),
+                use_default_graph_as_union=self._union_for(query),
             )
             rows = sum(1 for _ in cast(ox.QuerySolutions, answer))
         except SyntaxError as exc:
@@ -346,3 +380,80 @@ class OxigraphStore(Store):
             if not self.read_only:
                 self._open.flush()
             self._open = None
+
+
+class OxigraphMemoryStore(OxigraphStore):
+    """The default store: Oxigraph's in-memory store, filled from the KG directory's files
+    at each start (kgdir/sources.py), queried by Oxigraph's SPARQL engine like the store on
+    disk. The files stay the truth (a change rewrites them, through zonegraph._write).
+
+    rdflib graphs are made from it only where pySHACL and owlrl need them (``check
+    --engine pyshacl``, the consistency check's fallback, the inferred graph): the
+    rdflib Dataset it replaces cost most of every command at 200k triples (its open
+    adds each triple to rdflib's indexes; its queries run on rdflib's SPARQL engine),
+    docs/performance.md, "Start-up". Oxigraph keeps values: literals come back in
+    their canonical form (``"202.0"^^xsd:decimal`` as ``"202"``), as from every store
+    but rdflib's; the KG files keep the forms they were written in.
+    """
+
+    from_files = True
+    loads_files = False  # ``load`` fills a store of its own; this one lives for one command
+    _merged = False  # whether the default graph holds the merge of the named graphs now
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def reader_spec(self) -> str:
+        """Another process reads the KG directory's files itself."""
+        return "memory"
+
+    def fill_from_files(self, quads: Sequence[object], nquads: Path | None = None) -> None:
+        """Load the N-Quads file *nquads* and add *quads* (see :meth:`Store.fill_from_files`).
+
+        The file is loaded *lenient*ly (Oxigraph skips its IRI and literal checks): zonegraph
+        wrote it from quads that passed the strict checks. 0.45 s at 200k triples instead of
+        0.62 s (``bulk_load``: 0.67 s, its batching is for stores on disk)."""
+        self._names = None
+        try:
+            if nquads is not None:
+                self._store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
+            self._store.bulk_extend(cast("Sequence[ox.Quad]", quads))
+        except (OSError, SyntaxError):
+            self._store.clear()
+            raise
+        self._merged = False
+
+    def insert(self, graphs: Mapping[URIRef, Graph]) -> None:
+        super().insert(graphs)
+        self._merged = False
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        super().replace_graphs(graphs)
+        self._merged = False
+
+    def _union_for(self, query: Query) -> bool:
+        """Oxigraph's union where repeated triples cannot change *query*'s answer, else the
+        merge (store/union.py), made now if the fill or a write made it stale.
+
+        SPARQL's default graph here is the union of the sources, and a query over it must
+        see a set, as rdflib's: Oxigraph's union default graph holds a triple once per
+        graph that states it (``SELECT (COUNT(*) ...) { ?p a zg:CooperationPark }``
+        counted 55 of the shipped graph's 14 parks). The merge is one update inside
+        Oxigraph: 0.7 s at 200k triples (a copy through Python: 1.5 s), twice the quads.
+        The queries zonegraph generates itself (:meth:`select_rows`: validation, stats)
+        run on Oxigraph's union, as on the Oxigraph store.
+        """
+        from .union import sees_repeats
+
+        if query.algebra.get("datasetClause") or not sees_repeats(query.algebra):
+            return True
+        if not self._merged:
+            self._store.update(
+                "DROP SILENT DEFAULT ; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+            )
+            self._merged = True
+        return False
+
+    def close(self) -> None:
+        """Let go of the triples (nothing to flush)."""
+        self._open = None
