@@ -252,7 +252,7 @@ def results_from_report(
             continue
         out.append(_result(report, node, focus, set()))
     out.sort(key=lambda r: (r.severity, str(r.focus_node), str(r.path), r.message))
-    return _dedupe(out)
+    return unique(out)
 
 
 def _result(report: Graph, node: Node, focus: Node, seen: set[Node]) -> ValidationResult:
@@ -279,15 +279,20 @@ def _result(report: Graph, node: Node, focus: Node, seen: set[Node]) -> Validati
     )
 
 
-def _dedupe(results: list[ValidationResult]) -> list[ValidationResult]:
+def unique(
+    results: Iterable[ValidationResult], *, with_message: bool = True
+) -> list[ValidationResult]:
+    """*results* in their order without repeats: the same severity, focus node, path,
+    value, component and shape (and message, unless *with_message* is False)."""
     seen: set[tuple[object, ...]] = set()
-    unique = []
+    out = []
     for r in results:
-        key = (r.severity, r.focus_node, r.path, r.value, r.constraint, r.source_shape, r.message)
+        key: tuple[object, ...] = (r.severity, r.focus_node, r.path, r.value, r.constraint)
+        key += (r.source_shape, r.message) if with_message else (r.source_shape,)
         if key not in seen:
             seen.add(key)
-            unique.append(r)
-    return unique
+            out.append(r)
+    return out
 
 
 def run_pyshacl(

@@ -32,7 +32,7 @@ from rdflib.namespace import SH
 from rdflib.term import BNode, Node
 
 from ..reason.core import Vocabulary
-from .shacl import ValidationResult
+from .shacl import ValidationResult, unique
 from .sparql_closure import ClosureView, Unsupported, nt
 from .sparql_conditions import _VALUE_COMPONENTS, Conditions, _is_true
 from .sparql_rewrite import rewrite
@@ -488,15 +488,5 @@ def validate(
         notes.append(f"{name} is validated by pySHACL on {where}: {why}")
         if focus is None or focus:
             results += fallback(fallback_shapes(shapes, [shape]), focus)
-    return _dedupe(results), notes
-
-
-def _dedupe(results: list[ValidationResult]) -> list[ValidationResult]:
-    seen: set[tuple[object, ...]] = set()
-    out = []
-    for r in sorted(results, key=lambda r: (r.severity, str(r.focus_node), str(r.path), r.message)):
-        key = (r.severity, r.focus_node, r.path, r.value, r.constraint, r.source_shape)
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
+    ordered = sorted(results, key=lambda r: (r.severity, str(r.focus_node), str(r.path), r.message))
+    return unique(ordered, with_message=False), notes
