@@ -217,6 +217,10 @@ def test_the_sparql_endpoint_pages_on_request(
     assert [b["c"]["value"] for b in r.json()["results"]["bindings"]] == whole[1:3]
     assert r.headers["X-Total-Count"] == str(len(whole))
     assert 'rel="next"' in r.headers["Link"] and 'rel="prev"' in r.headers["Link"]
+    # the next page is a GET of the same query, moved on by one page
+    after = r.headers["Link"].split(">;")[0].lstrip("<")
+    following = client.get(after, headers=json_results)
+    assert [b["c"]["value"] for b in following.json()["results"]["bindings"]] == whole[3:5]
     bad = client.get("/sparql", params={"query": text, "limit": "0"})
     assert bad.status_code == 400 and "limit" in bad.text
     with_dataset = client.get(

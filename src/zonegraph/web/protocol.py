@@ -97,8 +97,9 @@ class ProtocolRoutes(ServerCore):
         )
         reply = await self.run(task, self.client(request))
         response = self.answer(reply)
-        if wanted:
-            response.headers.update(paging.headers(wanted, request.url.path, reply))
+        if wanted:  # the pages around it as GET URLs: this request's parameters, moved on
+            asked = {k: v[0] for k, v in (url_values | values).items() if v}
+            response.headers.update(paging.headers(asked, request.url.path, reply))
         return response
 
     def service_description(self, request: Request) -> Response:
