@@ -1,7 +1,8 @@
 """The knowledge graph: a KG directory loaded into the embedded store.
 
 :func:`open_kg` reads the ontology and every source file of a KG directory into
-the default store (Oxigraph in memory), one named graph per source, or opens a
+the memory store (rdflib's Dataset, or Oxigraph's in-memory store by choice:
+store/base.memory_store), one named graph per source, or opens a
 store of its own. The :class:`KnowledgeGraph` it returns offers every operation.
 """
 

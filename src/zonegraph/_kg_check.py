@@ -39,7 +39,7 @@ def whole_graph(
     (validate/sparql_shacl.py: nothing but results leaves a server); ``pyshacl``
     copies the graph into pySHACL. The default is ``pyshacl`` on rdflib's memory store
     (``$ZONEGRAPH_MEMORY_ENGINE=rdflib``: the graph is an rdflib graph already) and
-    ``sparql`` on every other store, the default (Oxigraph in memory) too.
+    ``sparql`` on every other store, Oxigraph's in-memory engine of the memory store too.
     """
     progress("reading the shapes")  # checks them against SHACL for SHACL (error if not)
     shapes, checks = kg.shapes, len(kg.catalogue.checks())

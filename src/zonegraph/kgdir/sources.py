@@ -1,6 +1,7 @@
 """The KG's files into the default store, parsed once per content.
 
-The default store is Oxigraph's in-memory store, filled at each start. Each source
+The memory store on its Oxigraph engine (opt-in: store/base.memory_store) is
+Oxigraph's in-memory store, filled at each start. Each source
 file is read as ``load`` reads it (:func:`zonegraph.rdf.bulk_reader.read_checked`:
 Oxigraph's parse with the strict reader's checks, the strict reader where they
 doubt), and the quads, in their sources' named graphs, are kept as one N-Quads file
