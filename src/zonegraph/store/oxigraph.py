@@ -383,7 +383,8 @@ class OxigraphStore(Store):
 
 
 class OxigraphMemoryStore(OxigraphStore):
-    """The default store: Oxigraph's in-memory store, filled from the KG directory's files
+    """The memory store on its Oxigraph engine (opt-in: ``$ZONEGRAPH_MEMORY_ENGINE``,
+    store/base.memory_store): Oxigraph's in-memory store, filled from the KG directory's files
     at each start (kgdir/sources.py), queried by Oxigraph's SPARQL engine like the store on
     disk. The files stay the truth (a change rewrites them, through zonegraph._write).
 
@@ -445,7 +446,9 @@ class OxigraphMemoryStore(OxigraphStore):
         """
         from .union import sees_repeats
 
-        if query.algebra.get("datasetClause") or not sees_repeats(query.algebra):
+        if query.algebra.get("datasetClause"):
+            return False  # the query's own FROM / FROM NAMED
+        if not sees_repeats(query.algebra):
             return True
         if not self._merged:
             self._store.update(
