@@ -202,6 +202,8 @@ class SparqlStore(Store):
         self.update_url = update_url or url
         self.gsp_url = gsp_url
         self.union_default_graph = union_default_graph
+        # the server's default graph is the union: what every facade query sees
+        self.own_dataset_is_union = union_default_graph
         self.spec = f"{'sparql-union' if union_default_graph else 'sparql'}:{url}"
         if timeout is None:
             timeout = float(os.environ.get("ZONEGRAPH_SPARQL_TIMEOUT", "300"))

@@ -37,9 +37,7 @@ def select_for_validation(store: Store, run_here: Callable[[str], Rows]) -> Call
     if store.rdflib_dataset() is not None:
         return run_here
     if len(wanted) == len(names):
-        # a sparql-union: server's default graph is the union of its graphs too (the
-        # store's own flag is the store module's to set; until then it is read here)
-        if store.own_dataset_is_union or getattr(store, "union_default_graph", False):
+        if store.own_dataset_is_union:  # Oxigraph, a sparql-union: server
             return lambda text: _direct(store, text, run_here)
         return run_here
     return lambda text: store.select_rows(text, wanted)
