@@ -207,6 +207,24 @@ def test_service_and_foreign_from_are_refused(http: httpx.Client) -> None:
 def test_default_graph_uri_and_named_graph_uri_choose_the_dataset(
     http: httpx.Client, srv: Running
 ) -> None:
+    _the_protocol_chooses_the_dataset(http, srv)
+
+
+def test_the_protocol_dataset_on_the_oxigraph_store(tmp_path: Path) -> None:
+    """On a store that runs query text (Oxigraph here; a SPARQL server alike), the
+    protocol's graphs go in as the text's FROM clauses: the same answers as in memory."""
+    from zonegraph._load import load
+    from zonegraph.store.oxigraph import OxigraphStore
+
+    kg = zonegraph.open_kg(copy_kg(tmp_path / "kg"), store=OxigraphStore(tmp_path / "db"))
+    load(kg)
+    with running_server(kg, workers=1) as running, httpx.Client(base_url=running.url) as client:
+        _the_protocol_chooses_the_dataset(client, running)
+        bad = client.get("/sparql", params={"query": "ASK {}", "named-graph-uri": "http://a b"})
+        assert bad.status_code == 400 and "named-graph-uri='http://a b' is not an IRI" in bad.text
+
+
+def _the_protocol_chooses_the_dataset(http: httpx.Client, srv: Running) -> None:
     count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
     only_wikidata = bindings(
         http.get("/sparql", params={"query": count, "default-graph-uri": WIKIDATA})

@@ -307,6 +307,7 @@ class KnowledgeGraph:
         allow_service: bool = False,
         page: Page | None = None,
         total: bool = False,
+        dataset: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> QueryResult:
         return run_query(
             self.store,
@@ -317,6 +318,7 @@ class KnowledgeGraph:
             allow_service=allow_service or self.allow_network,
             page=page,
             total=total,
+            dataset=dataset,
         )
 
     def bind(self, canned: CannedQuery, given: Mapping[str, str | Node]) -> dict[str, Node]:
@@ -339,10 +341,12 @@ class KnowledgeGraph:
         name: str = "query",
         page: Page | None = None,
         total: bool = False,
+        dataset: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> QueryResult:
         """Run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query (prefixes of queries/ apply);
         *name* (a file's path) starts the position in error messages; *page* and *total*
-        as for :meth:`query`."""
+        as for :meth:`query`; *dataset* (default graphs, named graphs), as the SPARQL
+        Protocol's parameters, replaces the query's FROM and FROM NAMED."""
         return self._run(
             text,
             bindings or {},
@@ -350,6 +354,7 @@ class KnowledgeGraph:
             allow_service=allow_service,
             page=page,
             total=total,
+            dataset=dataset,
         )
 
     # -- validation -----------------------------------------------------------

@@ -129,14 +129,23 @@ class Prepared:
 
     def with_dataset(self, default: Iterable[str], named: Iterable[str]) -> Prepared:
         """A copy whose dataset is *default* and *named* (the protocol's graph parameters,
-        which replace FROM and FROM NAMED); this query and its cached parse stay as they are."""
-        clauses = [CompValue("DatasetClause", default=URIRef(g)) for g in default]
-        clauses += [CompValue("DatasetClause", named=URIRef(g)) for g in named]
-        algebra = self.query.algebra.clone()  # a new top node; the patterns below are shared
-        algebra["datasetClause"] = clauses
-        query = Query(self.query.prologue, algebra)
+        which replace FROM and FROM NAMED), in its text as in its algebra: the text is
+        what a store runs, so it carries the dataset as FROM clauses (text.with_dataset_
+        clauses), and the algebra is rdflib's parse of that text, refused unless its
+        dataset is exactly the one asked for. This query and its cached parse stay as
+        they are."""
+        from .text import with_dataset_clauses
+
+        default, named = list(default), list(named)
+        text = with_dataset_clauses(self.text, default, named)
+        query = parse_canonical(text)
+        wanted = [("default", URIRef(g)) for g in default] + [("named", URIRef(g)) for g in named]
+        clauses = query.algebra.get("datasetClause") or []
+        got = [(k, c[k]) for c in clauses for k in ("default", "named") if k in c]
+        if got != wanted:  # pragma: no cover - the clauses are written from the IRIs alone
+            raise QueryError("the query cannot take default-graph-uri / named-graph-uri")
         return Prepared(
-            self.text,
+            text,
             query,
             self.name,
             self._start,

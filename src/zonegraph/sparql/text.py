@@ -145,6 +145,63 @@ def where_group(text: str) -> int | None:
     return None
 
 
+#: Words that start a solution modifier or trailing VALUES, after any dataset clause.
+_AFTER_DATASET = {"GROUP", "ORDER", "LIMIT", "OFFSET", "HAVING", "VALUES"}
+
+
+def with_dataset_clauses(text: str, default: Iterable[str], named: Iterable[str]) -> str:
+    """*text* with its own ``FROM`` / ``FROM NAMED`` clauses replaced by *default* and
+    *named* (the SPARQL Protocol's ``default-graph-uri`` / ``named-graph-uri``, which take
+    precedence over the query's), so that a store that runs the text sees the dataset the
+    protocol asked for. Each name is written as an IRI (:func:`nt_iri`), never as the
+    request's text: QueryError for one that could leave the IRI.
+
+    >>> text = with_dataset_clauses("SELECT * FROM <a:x> WHERE { ?s ?p ?o }", ["a:d"], ["a:n"])
+    >>> " ".join(text.split())
+    'SELECT * FROM <a:d> FROM NAMED <a:n> WHERE { ?s ?p ?o }'
+    """
+    from .._errors import StoreError
+    from ..rdf.ntriples import nt_iri
+
+    clauses: list[str] = []
+    for word, names, keyword in (("default", default, "FROM"), ("named", named, "FROM NAMED")):
+        for g in names:
+            try:
+                clauses.append(f"{keyword} {nt_iri(g)}")
+            except StoreError as exc:
+                raise QueryError(f"{word}-graph-uri={g!r} is not an IRI", hint=exc.hint) from None
+    at = where_group(text)
+    cut: list[tuple[int, int]] = []  # the query's own dataset clauses
+    insert: int | None = None
+    clause_start: int | None = None
+    seen_form = False
+    for tok, depth in braced(text):
+        if at is not None and tok.start >= at:
+            break
+        if depth != 0 or tok.text == "}":
+            continue
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            seen_form = True
+        elif word == "FROM":
+            clause_start = tok.start
+        elif clause_start is not None and word != "NAMED":
+            cut.append((clause_start, tok.end))
+            clause_start = None
+        elif insert is None and (
+            word == "WHERE" or (seen_form and at is None and word in _AFTER_DATASET)
+        ):
+            insert = tok.start
+    if insert is None:
+        insert = at if at is not None else len(text)
+    out, last = [], 0
+    for start, end in cut:
+        out += [text[last:start]]
+        last = end
+    out += [text[last:insert], " " + " ".join(clauses) + " ", text[insert:]]
+    return "".join(out)
+
+
 def values_block(bindings: Mapping[str, Node]) -> str:
     """``VALUES (?a ?b) { (t1 t2) }`` for *bindings*, each term in N-Triples syntax."""
     names = sorted(bindings)

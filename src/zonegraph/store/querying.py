@@ -5,7 +5,7 @@ network guard, its rows ordered (:mod:`zonegraph.sparql.query`); a page of it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rdflib.term import Node
 
@@ -27,15 +27,19 @@ def run_query(
     allow_service: bool = False,
     page: Page | None = None,
     total: bool = False,
+    dataset: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> QueryResult:
     """Run the query *text* on *store* with *bindings*; *name* (a file's path) starts the
-    position in error messages; *allow_service* lets it use SERVICE.
+    position in error messages; *allow_service* lets it use SERVICE; *dataset*, the
+    SPARQL Protocol's default and named graphs, replaces the query's FROM and FROM NAMED.
 
     With *page*, only that page of a SELECT's rows (its ``offset`` and ``limit`` are set
     on the result); with *total* too, ``total`` is the number of rows of the whole
     listing: free where the store sorted every row to take the page, else one more
     query that counts them."""
     whole = _query.prepare(text, prologue=prologue, name=name)
+    if dataset is not None:
+        whole = whole.with_dataset(*dataset)
     prepared = whole if page is None else paged(whole, page)
     # the store's graphs matter only to a query that names some (FROM, FROM NAMED)
     named = prepared.query.algebra.get("datasetClause")

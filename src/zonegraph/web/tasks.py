@@ -190,28 +190,20 @@ def _run_query(kg: KnowledgeGraph, task: QueryTask) -> Reply:
                 "a page of rows cannot be asked for with default-graph-uri or named-graph-uri",
                 hint="leave out limit/offset, or the dataset parameters",
             )
-        prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
-        if task.default_graphs or task.named_graphs:
-            prepared = _set_dataset(prepared, task.default_graphs, task.named_graphs)
-        refuse_outside_access(prepared, graphs=map(str, kg.graph_names()))
+        graphs = (task.default_graphs, task.named_graphs)
         dataset = getattr(kg.store, "dataset", None)
-        if isinstance(
-            dataset, Dataset
-        ):  # the in-memory store: rows are read lazily, up to the limit
+        if not isinstance(dataset, Dataset):  # the protocol's graphs go in as FROM clauses
+            result = kg.sparql(task.text or "", dataset=graphs if any(graphs) else None)
+        else:  # the in-memory store: rows are read lazily, up to the limit
+            prepared = _query.prepare(task.text or "", prologue=kg.catalogue.prologue)
+            if any(graphs):
+                prepared = _set_dataset(prepared, *graphs)
+            refuse_outside_access(prepared, graphs=map(str, kg.graph_names()))
             try:
                 result = _evaluate(dataset, prepared.query, task.max_rows)
             except _TooManyRows:
                 return _too_many(task.max_rows)
             result = _query.ordered(result, prepared.star_order)
-        elif task.default_graphs or task.named_graphs:
-            return error(
-                400,
-                "default-graph-uri and named-graph-uri are not supported with the store "
-                f"{kg.store.spec}",
-                "use FROM and FROM NAMED in the query",
-            )
-        else:
-            result = kg.sparql(task.text or "")
     if len(result) > task.max_rows:
         return _too_many(task.max_rows)
     offers = conneg.GRAPH_OFFERS if result.graph is not None else conneg.RESULT_OFFERS
