@@ -524,6 +524,18 @@ ex:a ex:partOf ex:z . ex:p1 ex:in ex:a . ex:p2 ex:in ex:other . ex:p3 ex:in ex:z
     store.load(data.encode(), format=ox.RdfFormat.TURTLE)
     rows = {(s["zone"].value, s["park"].value) for s in store.query(bound)}  # type: ignore[union-attr,index]
     assert rows == {(str(z), str(p)) for z, p in expected}
+    # grouped by it: the subquery around the innermost groups by the variable itself
+    # (GROUP BY (term) would leave the variable it projects ungrouped)
+    grouped = """PREFIX ex: <http://example.org/>
+SELECT ?zone ?n WHERE {
+  { SELECT ?zone (COUNT(?park) AS ?n) WHERE {
+      { SELECT ?zone ?park WHERE { ?park ex:in ?place . ?place ex:partOf* ?zone } }
+    } GROUP BY ?zone }
+}"""
+    bound = bind_values(grouped, {"zone": zone})
+    assert " ".join(bound.split()).count("GROUP BY ?zone") == 1
+    assert [tuple(r) for r in graph.query(bound)] == [(zone, Literal(2))]  # type: ignore[arg-type]
+    assert [s["n"].value for s in store.query(bound)] == ["2"]  # type: ignore[union-attr,index]
 
 
 def test_a_parameter_the_query_assigns_is_refused() -> None:

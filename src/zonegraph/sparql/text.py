@@ -297,10 +297,10 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
     # its number (in order of opening).
     subqueries: list[list[int]] = []
     opened = 0
-    # For each projection site written as ``(term AS ?name)``, the subquery it
-    # projects from; and the (subquery, name) pairs that a subquery nested in
-    # that subquery projects too.
-    projected_by: dict[int, int] = {}
+    # For each site in a subquery's projection or modifiers (``(term AS ?name)``,
+    # ``GROUP BY (term)``), that subquery; and the (subquery, name) pairs that a
+    # subquery nested in that subquery projects too.
+    clause_of: dict[int, int] = {}
     projected_inside: set[tuple[int, str]] = set()
     previous: Token | None = None
     after_brace = False
@@ -343,8 +343,9 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
                 form = None  # bound by the VALUES block
             else:
                 form = "term"
+            if form in ("as", "paren"):
+                clause_of[len(sites)] = subqueries[-1][3]
             if form == "as":
-                projected_by[len(sites)] = subqueries[-1][3]
                 projected_inside.update((outer[3], tok.text) for outer in subqueries[:-1])
             if form is not None:
                 sites.append(Site(tok.start, tok.end, tok.text, form))
@@ -352,11 +353,13 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
     # Only the innermost of nested projections assigns the term: a subquery whose
     # own WHERE holds a subquery projecting the variable already has it in scope,
     # and assigning it there again would be a second AS of the same variable
-    # (a syntax error). It projects the variable as it is.
+    # (a syntax error). It projects the variable as it is, and groups and orders
+    # by the variable too (``GROUP BY (term)`` would leave the variable it
+    # projects ungrouped).
     kept = tuple(
         site
         for i, site in enumerate(sites)
-        if i not in projected_by or (projected_by[i], site.name) not in projected_inside
+        if i not in clause_of or (clause_of[i], site.name) not in projected_inside
     )
     return Sites(at, kept)
 
