@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from rdflib.term import Node
 
-from .._errors import QueryError
-from ..rdf.ntriples import nt_term
+from .._errors import QueryError, StoreError
+from ..rdf.ntriples import nt_iri, nt_term
 
 if TYPE_CHECKING:
     pass
@@ -160,9 +160,6 @@ def with_dataset_clauses(text: str, default: Iterable[str], named: Iterable[str]
     >>> " ".join(text.split())
     'SELECT * FROM <a:d> FROM NAMED <a:n> WHERE { ?s ?p ?o }'
     """
-    from .._errors import StoreError
-    from ..rdf.ntriples import nt_iri
-
     clauses: list[str] = []
     for word, names, keyword in (("default", default, "FROM"), ("named", named, "FROM NAMED")):
         for g in names:
