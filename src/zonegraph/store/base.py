@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +47,9 @@ SOURCE_GRAPHS = GraphPrefix(str(ZGS))
 
 #: Named graphs given by name, or every one with an IRI prefix.
 Graphs = Sequence[URIRef] | GraphPrefix
+
+#: A triple with the name of the graph stating it.
+Quad = tuple[Node, Node, Node, URIRef]
 
 
 class Store(ABC):
@@ -164,6 +167,16 @@ class Store(ABC):
             )
         return SelectAccess(lambda text: self.select_rows(text, graphs))
 
+    def quads(
+        self, subject: Node | None, predicate: Node | None, obj: Node | None
+    ) -> Iterator[Quad]:
+        """The triples of every named graph matching a pattern (None matches any term), each
+        with the name of the graph stating it: what a page about one entity reads. By
+        default each graph is read and matched; a store with indexes answers from them."""
+        for name in self.graph_names():
+            for s, p, o in self.graph(name).triples((subject, predicate, obj)):
+                yield s, p, o, name
+
     def union(self, names: Iterable[URIRef] | None = None) -> Graph:
         """One graph with the triples of *names* (every graph by default)."""
         out = Graph()
@@ -228,6 +241,16 @@ class MemoryStore(Store):
         from .summary import by_quads
 
         return by_quads(self.dataset, self.graph_names())
+
+    def quads(
+        self, subject: Node | None, predicate: Node | None, obj: Node | None
+    ) -> Iterator[Quad]:
+        """From rdflib's indexes, over the named graphs (not the default graph)."""
+        default = self.dataset.default_graph.identifier
+        for s, p, o, g in self.dataset.quads((subject, predicate, obj, None)):
+            name = getattr(g, "identifier", g)
+            if isinstance(name, URIRef) and name != default:
+                yield s, p, o, name
 
     def access(self, graphs: Graphs) -> Access:
         """Lookups through rdflib's indexes."""

@@ -33,7 +33,7 @@ from ..sparql.ordering import plan_order
 from ..sparql.paging import sliced_count
 from ..sparql.results import QueryResult
 from ..sparql.text import Row, bind_values
-from .base import GraphPrefix, Graphs, Store
+from .base import GraphPrefix, Graphs, Quad, Store
 
 if TYPE_CHECKING:
     from .access import Access
@@ -46,6 +46,18 @@ _UNSEEN = object()
 
 
 _NON_EMPTY_GRAPHS = "SELECT ?g WHERE { GRAPH ?g { } FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def _lookup_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """*term* as the pyoxigraph term to look up: a blank node by its own label (one that
+    came from this store), not a fresh one as :func:`to_oxigraph` makes for writing.
+    ValueError for a term Oxigraph cannot hold (such a term is in no quad)."""
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    try:
+        return to_oxigraph(term)
+    except StoreError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _check_iris(bindings: Mapping[str, Node]) -> None:
@@ -117,6 +129,24 @@ class OxigraphStore(Store):
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
             out.add((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
         return out
+
+    def quads(
+        self, subject: Node | None, predicate: Node | None, obj: Node | None
+    ) -> Iterator[Quad]:
+        """From Oxigraph's indexes, over the named graphs (not the default graph, which the
+        memory engine fills with their merge): a blank node is looked up by its own label."""
+        try:
+            pattern = [None if t is None else _lookup_term(t) for t in (subject, predicate, obj)]
+        except ValueError:
+            return
+        for q in self._store.quads_for_pattern(*pattern, None):
+            if isinstance(q.graph_name, ox.NamedNode):
+                yield (
+                    from_oxigraph(q.subject),
+                    from_oxigraph(q.predicate),
+                    from_oxigraph(q.object),
+                    URIRef(q.graph_name.value),
+                )
 
     def union(self, names: Iterable[URIRef] | None = None) -> Graph:
         """One graph with the triples of *names* (every graph by default): one walk over the

@@ -45,7 +45,7 @@ from ..rdf.namespaces import ONTOLOGY_GRAPH
 from ..rdf.ntriples import nt_iri, ntriples
 from ..sparql.results import QueryResult
 from ..sparql.text import Row, bind_values
-from .base import Store
+from .base import Quad, Store
 
 if TYPE_CHECKING:
     from .http import Credentials, Response
@@ -286,6 +286,24 @@ class SparqlStore(Store):
                 {URIRef(str(r["g"])) for r in rows if isinstance(r.get("g"), URIRef)}
             )
         return list(self._names)
+
+    def quads(
+        self, subject: Node | None, predicate: Node | None, obj: Node | None
+    ) -> Iterator[Quad]:
+        """One SELECT over the server's named graphs (zonegraph's only). A blank node has
+        no name a second request could use, so a pattern with one reads each graph
+        (:meth:`Store.quads`)."""
+        terms = {"s": subject, "p": predicate, "o": obj}
+        if any(isinstance(t, BNode) for t in terms.values()):
+            yield from super().quads(subject, predicate, obj)
+            return
+        bound = {k: t for k, t in terms.items() if t is not None}
+        names = set(self.graph_names())
+        text = bind_values("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", bound)
+        for r in self._query(text, "SELECT", dataset=False).rows:
+            s, p, o, g = r.get("s"), r.get("p"), r.get("o"), r.get("g")
+            if s is not None and p is not None and o is not None and g in names:
+                yield s, p, o, URIRef(str(g))
 
     def graph(self, name: URIRef) -> Graph:
         if self.gsp_url is not None:

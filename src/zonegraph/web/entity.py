@@ -101,10 +101,12 @@ class SourceDescription:
 class EntityFacts:
     """Gathers the parts of one entity's page from *pages*' graph."""
 
-    def __init__(self, pages: Pages, iri: URIRef) -> None:
+    def __init__(self, pages: Pages, iri: URIRef, *, incoming: bool = True) -> None:
+        """*incoming*: whether the page shows the facts pointing to *iri* (an ontology term's
+        page does not: a class has an rdf:type fact from each of its instances)."""
         self.pages = pages
         self.iri = iri
-        self.graphs: list[tuple[URIRef, Graph]] = pages.graphs()
+        self.graphs: list[tuple[URIRef, Graph]] = pages.around(iri, incoming=incoming)
 
     # -- helpers -------------------------------------------------------------------
 
@@ -123,15 +125,21 @@ class EntityFacts:
         return [self.pages.source_view(o) for o in found]
 
     def _texts(self, s: Node, p: URIRef) -> list[str]:
-        return list(dict.fromkeys(str(o) for o, _n in self.objects(s, p)))
+        """The texts of *p* on *s*, by source, then text: the same order from every store."""
+        return list(
+            dict.fromkeys(
+                str(o) for _n, o in sorted((str(n), str(o)) for o, n in self.objects(s, p))
+            )
+        )
 
     # -- the parts -------------------------------------------------------------------
 
     def labels(self) -> list[TermView]:
-        """Every label and alternative label, in every language (the header's "also known as")."""
+        """Every label and alternative label, in every language (the header's "also known as"),
+        by property, source, then value: the same order from every store."""
         seen: dict[tuple[str, str], TermView] = {}
         for prop in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
-            for o, _n in self.objects(self.iri, prop):
+            for o, _n in sorted(self.objects(self.iri, prop), key=lambda on: (on[1], on[0])):
                 if isinstance(o, Literal):
                     seen.setdefault((str(o), o.language or ""), self.pages.view(o))
         return list(seen.values())
@@ -156,7 +164,7 @@ class EntityFacts:
             if p == ZG.quotation:
                 group.by_source = self._by_source(values[p])
             else:
-                group.values = sorted(values[p].values(), key=lambda v: v.term.text.casefold())
+                group.values = sorted(values[p].values(), key=lambda v: v.term.order())
             out.append(group)
         return out
 
@@ -166,7 +174,8 @@ class EntityFacts:
         for o, value in values.items():
             for source in value.sources:
                 grouped.setdefault(source.title, (source, []))[1].append(str(o))
-        return [grouped[k] for k in sorted(grouped)]
+        # each source's quotations by their text: the same order from every store
+        return [(grouped[k][0], sorted(grouped[k][1])) for k in sorted(grouped)]
 
     def incoming(self, *, skip: set[URIRef] | None = None) -> list[PropertyGroup]:
         """The facts pointing to the entity, one group per property (values: the subjects)."""
@@ -184,7 +193,7 @@ class EntityFacts:
         return [
             PropertyGroup(
                 pages.view(p),
-                sorted(values[p].values(), key=lambda v: v.term.text.casefold()),
+                sorted(values[p].values(), key=lambda v: v.term.order()),
                 anchor="in-" + _anchor(p),
             )
             for p in sorted(values, key=lambda p: pages.order(p, p))
@@ -213,7 +222,9 @@ class EntityFacts:
                     quotations=self._texts(node, ZG.quotation),
                 )
             )
-        return sorted(out, key=lambda f: (f.measure.text if f.measure else "", f.holds_on))
+        return sorted(
+            out, key=lambda f: (f.measure.text if f.measure else "", f.holds_on, f.node.order())
+        )
 
     def statements(self) -> list[StatementView]:
         """The zg:Statement nodes about the entity (zg:about): text, speaker, source."""
@@ -234,7 +245,7 @@ class EntityFacts:
                     quotations=self._texts(node, ZG.quotation),
                 )
             )
-        return sorted(out, key=lambda s: s.node.text.casefold())
+        return sorted(out, key=lambda s: s.node.order())
 
     def source_description(self) -> SourceDescription | None:
         """For a source (a ``zgs:`` IRI with a named graph): its own description and entities."""
@@ -258,8 +269,8 @@ class EntityFacts:
         # each entity once: under the first of its classes (by label) the source gives it
         entities = []
         placed: set[URIRef] = set()
-        for c in sorted(by_class, key=lambda c: (pages.label(c) or str(c)).casefold()):
-            members = sorted(by_class[c] - placed, key=lambda s: pages.view(s).text.casefold())
+        for c in sorted(by_class, key=lambda c: ((pages.label(c) or str(c)).casefold(), str(c))):
+            members = sorted(by_class[c] - placed, key=lambda s: pages.view(s).order())
             if members:
                 entities.append((pages.view(c), [pages.view(s) for s in members]))
                 placed.update(members)
@@ -283,13 +294,3 @@ def _anchor(p: Node) -> str:
     """An HTML id for the row of property *p* (its local name)."""
     text = str(p)
     return "p-" + text[max(text.rfind("#"), text.rfind("/")) + 1 :]
-
-
-def close_over(source: Graph, node: BNode, into: Graph, depth: int = 0) -> None:
-    """Adds to *into* the triples of *source* about the blank node *node*, and theirs."""
-    if depth > 8:
-        return
-    for t in source.triples((node, None, None)):
-        into.add(t)
-        if isinstance(t[2], BNode):
-            close_over(source, t[2], into, depth + 1)
