@@ -136,10 +136,12 @@ class OxigraphStore(Store):
         """From Oxigraph's indexes, over the named graphs (not the default graph, which the
         memory engine fills with their merge): a blank node is looked up by its own label."""
         try:
-            pattern = [None if t is None else _lookup_term(t) for t in (subject, predicate, obj)]
+            s, p, o = (None if t is None else _lookup_term(t) for t in (subject, predicate, obj))
         except ValueError:
             return
-        for q in self._store.quads_for_pattern(*pattern, None):
+        if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode | None):
+            return  # no quad has a literal subject or a predicate that is not an IRI
+        for q in self._store.quads_for_pattern(s, p, o, None):
             if isinstance(q.graph_name, ox.NamedNode):
                 yield (
                     from_oxigraph(q.subject),
