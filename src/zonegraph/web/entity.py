@@ -258,8 +258,9 @@ class EntityFacts:
         fields = []
         for prop, heading in _SOURCE_FIELDS:
             found = dict.fromkeys(o for o, _n in self.objects(self.iri, prop))
-            if found:
-                fields.append((heading, [_linked(pages.view(o)) for o in found]))
+            if found:  # RDF keeps no order of a source's authors: by name, on every store
+                views = sorted((pages.view(o) for o in found), key=lambda v: v.order())
+                fields.append((heading, [_linked(v) for v in views]))
         by_class: dict[Node, set[URIRef]] = defaultdict(set)
         typed: set[URIRef] = set()
         for s, c in graph.subject_objects(RDF.type):
