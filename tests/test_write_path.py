@@ -338,3 +338,29 @@ def test_a_hostile_source_name_is_refused_on_the_oxigraph_store(tmp_path: Path) 
     assert "not a valid source IRI" in done.stderr or "namespace" in done.stderr
     stats = run_cli("--kg", str(root), "--store", spec, "query", "facts-per-source")
     assert "shapes" not in stats.stdout
+
+
+def test_a_replacement_keeps_the_files_forms_of_the_values_it_restates(root: Path) -> None:
+    """A graph replaced whole (a SPARQL Update computed on the Oxigraph engine, a Graph Store
+    PUT of a graph read back from a store that keeps values) that restates ``202.0`` as
+    ``"202"^^xsd:decimal`` changes only what it changes: the file keeps its own forms."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS, XSD
+
+    from zonegraph import _write
+
+    kg = zonegraph.open_kg(root)
+    name = URIRef(ZGS + "chinadaily-2018-06-10")
+    path = root / "kg" / "chinadaily-2018-06-10.ttl"
+    assert "zg:value 202.0 ." in path.read_text(encoding="utf-8")
+    canonical = Graph()
+    for s, p, o in kg.store.graph(name):
+        if isinstance(o, Literal) and o.datatype == XSD.decimal:
+            o = Literal(str(o.toPython().normalize()), datatype=XSD.decimal)  # "202.0" -> "202"
+        canonical.add((s, p, o))
+    park = URIRef("https://w3id.org/zonegraph/id/sino-german-ecopark")
+    canonical.add((park, RDFS.comment, Literal("A comment added by the test.", lang="en")))
+    result = _write.apply(kg, _write.Change(replaced={name: canonical}))
+    assert result.applied and result.changes == {str(name): {"added": 1, "removed": 0}}
+    text = path.read_text(encoding="utf-8")
+    assert "zg:value 202.0 ." in text and "A comment added by the test." in text

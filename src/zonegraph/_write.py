@@ -29,13 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ._errors import SourceError
 from .kgdir.journal import locked, recover, write_files
 from .rdf.namespaces import DCT, INFERRED_GRAPH, ONTOLOGY_GRAPH, ZG, ZGS, shorten
 from .rdf.turtle_writer import leading_comments, to_turtle
+from .store.access import same_value
 from .validate.shacl import ValidationReport
 
 if TYPE_CHECKING:
@@ -224,6 +225,33 @@ def facts_change(files: Iterable[tuple[str, Graph, str]]) -> Change:
     return change
 
 
+Triple = tuple[Node, Node, Node]
+
+
+def _kept_forms(new: set[Triple], old: set[Triple]) -> set[Triple]:
+    """*new* with each literal that restates, in another lexical form, a value *old* holds
+    for the same subject and predicate (``"202"`` for ``"202.0"^^xsd:decimal``) written in
+    *old*'s form: a replacement computed from a store that keeps values, not forms (the
+    Oxigraph engines), or sent back by a client that read one, changes only what it
+    changes, and a file keeps the forms it was written in."""
+    fresh = [t for t in new - old if isinstance(t[2], Literal) and t[2].datatype is not None]
+    if not fresh:
+        return new
+    gone: dict[tuple[Node, Node], list[Literal]] = {}
+    for s, p, o in old - new:
+        if isinstance(o, Literal) and o.datatype is not None:
+            gone.setdefault((s, p), []).append(o)
+    out = set(new)
+    for s, p, o in fresh:
+        forms = gone.get((s, p), [])
+        match = next((f for f in forms if same_value(f, o)), None)
+        if match is not None:
+            forms.remove(match)
+            out.discard((s, p, o))
+            out.add((s, p, match))
+    return out
+
+
 def apply(
     kg: KnowledgeGraph,
     change: Change,
@@ -276,6 +304,7 @@ def _apply(
         given = set(change.added.get(n, ()))
         if whole:
             new = set(change.replaced[n]) if n in change.replaced else old | given
+            new = _kept_forms(new, old)
             after[n] = _graph(new)
             plus, minus = new - old, old - new
         else:
