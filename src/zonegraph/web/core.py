@@ -37,7 +37,7 @@ from .limits import (
 from .options import ServerOptions
 from .pages import Pages
 from .pool import PoolBusy, QueryTimeout, WorkerCrashed, WorkerPool
-from .tasks import QueryTask, Reply, Task, UpdateTask, ValidateTask
+from .tasks import OUT_OF_MEMORY, QueryTask, Reply, Task, UpdateTask, ValidateTask
 
 if TYPE_CHECKING:
     from .._kg import KnowledgeGraph
@@ -153,7 +153,9 @@ class ServerCore:
                 "try again in a moment",
                 {"Retry-After": str(math.ceil(self.options.timeout))},
             ) from None
-        except WorkerCrashed:
+        except WorkerCrashed as exc:
+            if exc.out_of_memory:  # the message a worker gives for Python's MemoryError
+                raise HttpError(500, OUT_OF_MEMORY, "narrow the query, or add LIMIT") from None
             raise HttpError(
                 500,
                 "the query worker stopped unexpectedly (the query may need too much memory)",

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import pickle
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,15 @@ class PoolBusy(Exception):
 
 
 class WorkerCrashed(Exception):
-    """A worker died while running a task (out of memory, killed from outside …)."""
+    """A worker died while running a task (out of memory, killed from outside …).
+
+    *out_of_memory*: it aborted under the pool's memory limit, which is how an engine
+    written in Rust (Oxigraph) stops when an allocation fails, where Python raises
+    MemoryError and the worker answers for itself."""
+
+    def __init__(self, message: str, *, out_of_memory: bool = False) -> None:
+        super().__init__(message)
+        self.out_of_memory = out_of_memory
 
 
 @dataclass
@@ -197,8 +206,12 @@ class WorkerPool:
             self._replace(worker)
             raise QueryTimeout from None
         except (asyncio.IncompleteReadError, ConnectionError, BrokenPipeError) as exc:
+            code = None
+            with contextlib.suppress(TimeoutError):  # it closed its pipe: it is exiting
+                code = await asyncio.wait_for(worker.process.wait(), timeout=1.0)
             self._replace(worker)
-            raise WorkerCrashed(str(exc)) from exc
+            aborted = code == -signal.SIGABRT and self.memory_limit > 0
+            raise WorkerCrashed(str(exc), out_of_memory=aborted) from exc
         except BaseException:
             # cancelled mid-task: the worker may still be busy, so it cannot be reused
             self._replace(worker)

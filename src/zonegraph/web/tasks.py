@@ -35,6 +35,10 @@ log = logging.getLogger("zonegraph.server")
 #: The frame of a message: its length in bytes, then the pickle.
 FRAME = struct.Struct("!Q")
 
+#: What a query stopped at the worker's memory limit is told (the worker's MemoryError, or
+#: the pool's finding that the engine aborted under the limit).
+OUT_OF_MEMORY = "the query needed more memory than a query may use and was stopped"
+
 
 # -- messages -----------------------------------------------------------------
 
@@ -144,7 +148,7 @@ def execute(kg: KnowledgeGraph, task: Task) -> Reply:
     except MemoryError:
         reply = error(
             500,
-            "the query needed more memory than a query may use and was stopped",
+            OUT_OF_MEMORY,
             "narrow the query, or add LIMIT",
         )
     except RecursionError:
