@@ -7,8 +7,8 @@ the command line takes (``memory``, ``oxigraph:DIR``, ``sparql:URL``,
 >>> import zonegraph, zonegraph.store
 >>> zonegraph.store.open_store("memory") is None  # the KG's files, loaded into memory
 True
->>> type(zonegraph.open_kg().store).__name__  # rdflib's (ZONEGRAPH_MEMORY_ENGINE=oxigraph)
-'MemoryStore'
+>>> type(zonegraph.open_kg().store).__name__  # Oxigraph's (ZONEGRAPH_MEMORY_ENGINE=rdflib)
+'OxigraphMemoryStore'
 """
 
 from .base import GraphPrefix, MemoryStore, Store, memory_store, open_store

@@ -199,8 +199,9 @@ class Store(ABC):
 
 
 class MemoryStore(Store):
-    """rdflib's in-memory :class:`~rdflib.Dataset`: the default store (:func:`memory_store`;
-    Oxigraph's in-memory store with ``$ZONEGRAPH_MEMORY_ENGINE=oxigraph``)."""
+    """rdflib's in-memory :class:`~rdflib.Dataset`: the memory store's engine with
+    ``$ZONEGRAPH_MEMORY_ENGINE=rdflib`` (:func:`memory_store`; the default is Oxigraph's
+    in-memory store), where a program wants rdflib's graph itself and its lexical forms."""
 
     spec = "memory"
     from_files = True
@@ -278,18 +279,20 @@ def backend(kind: str) -> Callable[..., Store]:
     return cls
 
 
-#: The memory store's engines: ``rdflib`` (the default: :class:`MemoryStore`) or
-#: ``oxigraph`` (Oxigraph's in-memory store, opt-in: docs/performance.md, "Start-up").
+#: The memory store's engines: ``oxigraph`` (the default: Oxigraph's in-memory store,
+#: :class:`~zonegraph.store.oxigraph.OxigraphMemoryStore`) or ``rdflib``
+#: (:class:`MemoryStore`): docs/performance.md, "Start-up".
 MEMORY_ENGINE_VARIABLE = "ZONEGRAPH_MEMORY_ENGINE"
 
 
 def memory_store() -> Store:
-    """A new, empty memory store (``--store memory``): rdflib's Dataset, or Oxigraph's
-    in-memory store where ``$ZONEGRAPH_MEMORY_ENGINE`` is ``oxigraph`` (opt-in until the
-    server's protocol datasets work on it: docs/performance.md, "Start-up")."""
+    """A new, empty memory store (``--store memory``): Oxigraph's in-memory store, or
+    rdflib's Dataset where ``$ZONEGRAPH_MEMORY_ENGINE`` is ``rdflib``. Oxigraph's is the
+    default because at 200k triples every command took 2-19x less time on it
+    (docs/performance.md, "Start-up"), with the same answers."""
     import os
 
-    engine = os.environ.get(MEMORY_ENGINE_VARIABLE, "rdflib") or "rdflib"
+    engine = os.environ.get(MEMORY_ENGINE_VARIABLE, "oxigraph") or "oxigraph"
     if engine == "rdflib":
         return MemoryStore()
     if engine != "oxigraph":
@@ -297,7 +300,7 @@ def memory_store() -> Store:
 
         raise StoreError(
             f"unknown memory engine {engine!r} in ${MEMORY_ENGINE_VARIABLE}",
-            hint="use rdflib (the default) or oxigraph",
+            hint="use oxigraph (the default) or rdflib",
         )
     return backend("memory")()
 
