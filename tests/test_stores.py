@@ -3,8 +3,8 @@
 Each test runs on the embedded Oxigraph store (``oxigraph:DIR``), on a real
 Oxigraph server and on a real Virtuoso (both through ``sparql:URL``), each
 loaded with ``load`` from the shipped graph, and compares with rdflib's
-in-memory store (:class:`MemoryStore`, ``ZONEGRAPH_MEMORY_ENGINE=rdflib``; Oxigraph's in-memory
-store, the default, is compared with it too):
+in-memory store (:class:`MemoryStore`, ``ZONEGRAPH_MEMORY_ENGINE=rdflib``;
+Oxigraph's in-memory store, the default, is compared with it too):
 
 * every canned query, with its defaults and with its header's example
   parameters, gives the same rows (compared as Python values: Oxigraph and
