@@ -418,7 +418,8 @@ class OxigraphMemoryStore(OxigraphStore):
     """The memory store on its Oxigraph engine (the default; ``$ZONEGRAPH_MEMORY_ENGINE=rdflib``
     chooses rdflib's: store/base.memory_store): Oxigraph's in-memory store, filled from the
     KG directory's files at each start (kgdir/sources.py), queried by Oxigraph's SPARQL
-    engine like the store on disk. The files stay the truth (a change rewrites them, through zonegraph._write).
+    engine like the store on disk. The files stay the truth (a change rewrites them,
+    through zonegraph._write).
 
     rdflib graphs are made from it only where pySHACL and owlrl need them (``check
     --engine pyshacl``, the consistency check's fallback, the inferred graph): the
