@@ -270,6 +270,20 @@ def test_graph_names(kg: zonegraph.KnowledgeGraph, store_kg: zonegraph.Knowledge
     assert len(store_kg) == len(kg)
 
 
+def test_quads_by_pattern(kg: zonegraph.KnowledgeGraph, store_kg: zonegraph.KnowledgeGraph) -> None:
+    """``Store.quads``, what a page reads: the same quads, each with its graph, by value."""
+    park = URIRef("https://w3id.org/zonegraph/id/sino-german-ecopark")
+
+    def quads(k: zonegraph.KnowledgeGraph, *pattern: object) -> set[tuple[object, ...]]:
+        got = k.store.quads(*pattern)  # type: ignore[arg-type]
+        return {tuple(t.toPython() if isinstance(t, Literal) else t for t in q) for q in got}
+
+    for pattern in ((park, None, None), (None, None, park), (park, RDFS.label, None)):
+        mine = quads(kg, *pattern)
+        assert mine and quads(store_kg, *pattern) == mine, pattern
+    assert not quads(store_kg, URIRef("https://w3id.org/zonegraph/id/no-such-thing"), None, None)
+
+
 def test_oxigraph_lists_only_the_graphs_that_hold_triples(tmp_path: Path) -> None:
     """Oxigraph keeps a graph that CLEAR emptied or CREATE made; graph_names leaves both out."""
     import pyoxigraph as ox
