@@ -19,9 +19,9 @@ work on a shared machine barely changes the figures; and the wall time):
   Goal: the memory store within 2x of the Oxigraph store. A command cut by --timeout
   gives a lower bound (">").
 
-The memory store is measured with Oxigraph's in-memory engine (``$ZONEGRAPH_MEMORY_ENGINE=
-oxigraph``, opt-in: docs/performance.md, "Start-up"); ``--memory-engine rdflib`` measures
-rdflib's Dataset, the default, instead.
+The memory store is measured with Oxigraph's in-memory engine, the default
+(``$ZONEGRAPH_MEMORY_ENGINE=oxigraph``: docs/performance.md, "Start-up");
+``--memory-engine rdflib`` measures rdflib's Dataset instead.
 
 Writes benchmarks/results/default-store-N.md and .json with met / not met per row, and the
 load average when the run started and ended (``os.getloadavg``).
