@@ -7,13 +7,32 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, XSD, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+#: The numeric datatypes whose literals stores other than rdflib's give in canonical form.
+NUMERIC = {
+    str(XSD) + t for t in ("decimal", "integer", "double", "float", "int", "long", "nonNegativeInteger")
+}
+
+
+def canonical(graph: Graph) -> Graph:
+    """*graph* with every literal in a canonical form, numbers by value: what Oxigraph
+    (the default memory store's engine) gives back for ``"202.0"^^xsd:decimal`` is ``"202"``."""
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) in NUMERIC:
+            o = Literal(format(Decimal(str(o)).normalize(), "f"), datatype=o.datatype)
+        elif isinstance(o, Literal) and o.language:
+            o = Literal(str(o), lang=o.language.lower())
+        out.add((s, p, o))
+    return out
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -39,7 +39,7 @@ from rdflib.compare import isomorphic
 import zonegraph
 from optional_tools import reason as reason_for
 from servers import OxigraphServer, VirtuosoServer, oxigraph_binary, virtuoso_binary
-from support import REPO
+from support import NUMERIC, REPO, canonical
 from zonegraph._load import load
 from zonegraph.store.base import MemoryStore, Store
 from zonegraph.store.http import Credentials
@@ -47,9 +47,6 @@ from zonegraph.store.oxigraph import OxigraphMemoryStore, OxigraphStore
 from zonegraph.store.sparql_server import SparqlStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {
-    XSD + t for t in ("decimal", "integer", "double", "float", "int", "long", "nonNegativeInteger")
-}
 INFERRED = URIRef("https://w3id.org/zonegraph/graph/inferred")
 
 # Values for the required parameters when every query runs with its defaults.
@@ -96,18 +93,6 @@ def value(term: Any) -> Any:
 def rows(result: zonegraph.QueryResult) -> list[tuple[Any, ...]]:
     """The rows as sorted tuples of values (the order of equal sort keys may differ by store)."""
     return sorted((tuple(value(r.get(v)) for v in result.vars) for r in result.rows), key=repr)
-
-
-def canonical(graph: Graph) -> Graph:
-    """*graph* with every literal in a canonical form, numbers by value."""
-    out = Graph()
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype is not None and str(o.datatype) in NUMERIC:
-            o = Literal(format(Decimal(str(o)).normalize(), "f"), datatype=o.datatype)
-        elif isinstance(o, Literal) and o.language:
-            o = Literal(str(o), lang=o.language.lower())
-        out.add((s, p, o))
-    return out
 
 
 def report_key(report: zonegraph.ValidationReport) -> list[tuple[Any, ...]]:

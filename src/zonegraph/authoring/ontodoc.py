@@ -359,8 +359,11 @@ def render_page(ontology: Graph, data: Graph) -> str:
 def generated_files(root: Path | None = None) -> dict[Path, str]:
     """Every generated file, by its path relative to the repository, with its text."""
     from .._kg import open_kg
+    from ..store.base import MemoryStore
 
-    kg = open_kg(root)
+    # rdflib's store, whatever the memory store's engine: the page quotes the literals of
+    # the examples as kg/ writes them ("7200000000.0"), not in a store's canonical forms
+    kg = open_kg(root, store=MemoryStore())
     return {
         Path("docs/ontology/index.html"): render_page(kg.ontology, kg.data()),
         Path("src/zonegraph/context.jsonld"): context_text(kg.ontology),
