@@ -18,7 +18,8 @@ SHARED = REPO.parent / "shared"
 
 #: The numeric datatypes whose literals stores other than rdflib's give in canonical form.
 NUMERIC = {
-    str(XSD) + t for t in ("decimal", "integer", "double", "float", "int", "long", "nonNegativeInteger")
+    str(XSD) + t
+    for t in ("decimal", "integer", "double", "float", "int", "long", "nonNegativeInteger")
 }
 
 
