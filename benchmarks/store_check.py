@@ -107,7 +107,7 @@ def profile(log: list[tuple[float, int, str]], top: int = 12) -> str:
         body = re.sub(r"PREFIX [^\n]*\n", "", text)
         body = re.sub(r"VALUES \?this \{[^}]*\}", "VALUES ?this {...}", body)
         body = re.sub(r"<[^>]*[#/]([^>#/]+)>", r"\1", " ".join(body.split()))
-        lines.append(f"| {took:.2f} s | {rows} | `{body[:150].replace('|', '/')}` |")
+        lines.append(f"| {took:.2f} s | {rows} | `{body[:150].replace('|', chr(92) + '|')}` |")
     return "\n".join(lines)
 
 

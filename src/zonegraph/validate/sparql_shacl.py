@@ -333,6 +333,8 @@ class _Compiler(Conditions):
         FILTER NOT EXISTS over *n* pairwise distinct values, cheaper than counting, and
         right on rdflib, which loses a focus node bound by VALUES whose OPTIONAL path
         matches nothing (W3C core/path/path-alternative-001)."""
+        if n == 1 and qualified is None:
+            path = _first_step(path)
         vs = [self.var() for _ in range(n)]
         conds = [self.conforms(qualified, v, set()) for v in vs] if qualified is not None else []
         tests = " && ".join(
@@ -408,6 +410,21 @@ class _Compiler(Conditions):
             )
 
     # -- conditions: "VAR conforms to SHAPE" as a SPARQL expression ---------------------
+
+
+def _first_step(path: str) -> str:
+    """``(X)`` for a path ``(X)+`` (a transitive property's chain), else *path*: a node has
+    a value along ``(X)+`` exactly when it has one along ``X``, and "has it any value"
+    (``sh:minCount 1``) then costs one step, not the walk (at 1M triples, 20,936
+    economic areas on ``zg:partOf``: 2.3 s for the walk)."""
+    if not (path.startswith("(") and path.endswith(")+")):
+        return path
+    depth = 0
+    for i, c in enumerate(path[:-1]):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0 and i < len(path) - 2:
+            return path  # (A)/(B)+ and the like: not one group
+    return path[:-1]
 
 
 def _where(text: str) -> int:
