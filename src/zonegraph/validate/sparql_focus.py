@@ -21,8 +21,9 @@ triples (each shape's queries both ways, same run, load about 5):
 
 For declarative targets the store is only asked whether there is any focus node (``LIMIT
 1``: a shape without one is skipped), not for the nodes (the party shape's 52,365: 0.7 s
-to read into Python). The choice changes how long a query takes, never its rows: SHACL validates each focus
-node on its own, so the rows over all blocks are the rows of the sub-query.
+to read into Python). The choice changes how long a query takes, never its rows: SHACL
+validates each focus node on its own, so the rows over all blocks are the rows of the
+sub-query.
 """
 
 from __future__ import annotations
