@@ -68,16 +68,47 @@ def graph(n: int) -> Path:
     return kgdir
 
 
-def shacl(kg: Any, engine: str) -> list[Any]:
-    """The SHACL results ``check`` reports with *engine* (what KnowledgeGraph.check runs)."""
+def shacl(kg: Any, engine: str, log: list[tuple[float, int, str]] | None = None) -> list[Any]:
+    """The SHACL results ``check`` reports with *engine* (what KnowledgeGraph.check runs);
+    with *log*, each of the SPARQL engine's queries is timed into it (seconds, rows, text):
+    ``_kg_check._check_in_store`` with its select wrapped."""
     from zonegraph.validate.shacl import results_from_report, run_pyshacl
 
     if engine == "pyshacl":
         return results_from_report(run_pyshacl(kg._validation_graph(), kg.shapes))
-    from zonegraph._kg_check import _check_in_store
+    from zonegraph import _kg_check
+    from zonegraph.validate import in_store
 
-    results, _notes = _check_in_store(kg)
+    select = _kg_check._select(kg)
+
+    def timed(text: str) -> list[Any]:
+        start = time.perf_counter()
+        rows = select(text)
+        if log is not None:
+            log.append((time.perf_counter() - start, len(rows), text))
+        return rows
+
+    results, _notes = in_store.results(
+        kg.shapes, kg.vocabulary, timed, kg._validation_graph, allow_network=kg.allow_network
+    )
     return list(results)
+
+
+def profile(log: list[tuple[float, int, str]], top: int = 12) -> str:
+    """The slowest queries of one run, as a Markdown table (prefixes and VALUES elided)."""
+    import re
+
+    lines = [
+        f"{len(log)} queries, {sum(t for t, _, _ in log):.1f} s in the store.\n",
+        "| time | rows | query (start) |",
+        "|---|---|---|",
+    ]
+    for took, rows, text in sorted(log, key=lambda x: -x[0])[:top]:
+        body = re.sub(r"PREFIX [^\n]*\n", "", text)
+        body = re.sub(r"VALUES \?this \{[^}]*\}", "VALUES ?this {...}", body)
+        body = re.sub(r"<[^>]*[#/]([^>#/]+)>", r"\1", " ".join(body.split()))
+        lines.append(f"| {took:.2f} s | {rows} | `{body[:150].replace('|', chr(92) + '|')}` |")
+    return "\n".join(lines)
 
 
 def measure(n: int, work: Path) -> dict[str, Any]:
@@ -107,8 +138,10 @@ def measure(n: int, work: Path) -> dict[str, Any]:
         load(ox)
         row["load"] = time.perf_counter() - t
         t = time.perf_counter()
-        oxr = shacl(ox, "sparql")
+        log: list[tuple[float, int, str]] = []
+        oxr = shacl(ox, "sparql", log)
         row["oxigraph"] = time.perf_counter() - t
+        row["profile"] = profile(log)
         row["results"] = len(oxr)
         row["oxigraph_same"] = None if py is None else sorted(map(repr, _keys(oxr))) == py
     finally:
@@ -144,7 +177,7 @@ def main() -> None:
         for n in SIZES:
             print(f"== {n} triples", flush=True)
             rows.append(measure(n, Path(tmp)))
-            print(rows[-1], flush=True)
+            print({k: v for k, v in rows[-1].items() if k != "profile"}, flush=True)
     head = (
         "| size | results | pySHACL | SPARQL, memory store | SPARQL, Oxigraph | "
         "pySHACL / Oxigraph | Oxigraph server (sparql-union) | server / embedded | "
@@ -184,7 +217,9 @@ def main() -> None:
         f"(zonegraph synth, seed 1, invalid fraction 0.02); the SHACL part of `check` only "
         f"(not its check queries or consistency check); pySHACL once, in a child process, "
         f"bounded by {SLOW_TIMEOUT:.0f} s; the SPARQL engine once.\n\n{table}\n\n"
-        f"## Goals (issue 17, at the largest size)\n\n{goals}\n",
+        f"## Goals (issue 17, at the largest size)\n\n{goals}\n\n"
+        f"## Slowest queries at {rows[-1]['size']:,} triples (Oxigraph, this run)\n\n"
+        f"{rows[-1]['profile']}\n",
         encoding="utf-8",
     )
 

@@ -36,7 +36,7 @@ from support import SHARED
 from zonegraph import KnowledgeGraph, open_kg
 from zonegraph._load import load
 from zonegraph.authoring.synth import synthesize
-from zonegraph.rdf.namespaces import ONTOLOGY_GRAPH, ZGS
+from zonegraph.rdf.namespaces import ONTOLOGY_GRAPH, ZGR, ZGS, ZGSH
 from zonegraph.reason.core import Vocabulary
 from zonegraph.sparql.query import prepare
 from zonegraph.store.base import MemoryStore, Store
@@ -409,3 +409,59 @@ def _copy(g: Graph) -> Graph:
     for t in g:
         out.add(t)
     return out
+
+
+# -- the closed vocabulary -----------------------------------------------------------
+
+#: Undeclared zg: terms in every position the closed-vocabulary target reads: one not
+#: described (an object: reported at the node using it), one that the closure describes
+#: (the object of zg:hasPart, which the closure turns into the subject of zg:partOf), a
+#: misspelt predicate, and an instance named in the ontology namespace.
+UNDECLARED = """
+@prefix zg: <https://w3id.org/zonegraph/ontology#> .
+@prefix zgr: <https://w3id.org/zonegraph/id/> .
+zgr:a zg:currency zg:NoSuchCurrency ; zg:hasPart zg:OddPlace ; zg:partnerNaton zgr:b .
+zg:stray-park a zg:IndustrialPark .
+zgr:b a zg:Parc .
+"""
+
+CLOSED_VOCABULARY_CASES = [
+    "typo-partner-naton",
+    "undeclared-measure",
+    "undeclared-class-parc",
+    "instance-in-ontology-namespace",
+    "inline",
+]
+
+
+@pytest.mark.parametrize("case", CLOSED_VOCABULARY_CASES)
+def test_closed_vocabulary_gives_pyshacls_results(
+    small: tuple[Graph, KnowledgeGraph], tmp_path: Path, case: str
+) -> None:
+    """The closed-vocabulary target (ontology/shapes.ttl: terms per position first, then
+    the nodes using an undeclared one) selects on the store what pySHACL selects, for an
+    undeclared predicate, object (described or not in the closure) and subject."""
+    _, kg = small
+    facts = Graph()
+    if case == "inline":
+        facts.parse(data=UNDECLARED, format="turtle")
+    else:
+        facts.parse(REPO / "tests" / "data" / "invalid" / f"{case}.ttl", format="turtle")
+    reference = results_from_report(
+        run_pyshacl(validation_graph(_copy(facts), kg.ontology, kg.vocabulary), kg.shapes)
+    )
+    flagged = {r.focus_node for r in reference if r.source_shape == ZGSH.ClosedVocabularyShape}
+    assert flagged
+    if case == "inline":
+        zg = Namespace("https://w3id.org/zonegraph/ontology#")
+        assert flagged == {ZGR.a, ZGR.b, zg["stray-park"], zg.OddPlace}
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        store.replace_graphs({URIRef(ZGS + "x"): facts, ONTOLOGY_GRAPH: kg.ontology})
+        results, notes = sparql_shacl.validate(
+            kg.shapes, kg.vocabulary, lambda t: store.select_rows(t, None), lambda *_: []
+        )
+    finally:
+        store.close()
+    assert notes == []
+    _same(reference, results)
