@@ -36,6 +36,7 @@ from support import (
     REPO,
     SGEP,
     SIEMENS,
+    canonical,
     run_cli,
     snapshot,
 )
@@ -170,15 +171,24 @@ def test_a_conflicting_source_is_accepted_and_reported(kg_dir: Path) -> None:
     res = zonegraph.open_kg(kg_dir).query(
         "disagreements", entity="zgr:sino-russian-cooperation-park"
     )
-    got = {(text(r["kind"]), text(r["value"]), r["source"]) for r in res.rows}
+    got = {
+        (
+            text(r["kind"]),
+            format(Decimal(text(r["value"])).normalize(), "f")
+            if text(r["kind"]) == "figure"
+            else text(r["value"]),
+            r["source"],
+        )
+        for r in res.rows
+    }
     assert got == {
         # A launch dated 2019 contradicts 21 April 2018, as both sources give it.
         ("event", "2019", URIRef(ZGS + "test-conflict")),
         ("event", "2018-04-21", ARTICLE),
         ("event", "2018-04-21", IMSILKROAD),
         # About 3 km2 against about 2 km2 for the first phase.
-        ("figure", "3.0", URIRef(ZGS + "test-conflict")),
-        ("figure", "2.0", IMSILKROAD),
+        ("figure", "3", URIRef(ZGS + "test-conflict")),  # "3.0": Oxigraph keeps values
+        ("figure", "2", IMSILKROAD),
     }
 
 
@@ -333,11 +343,14 @@ def test_a_corroborated_event_is_not_listed(kg: zonegraph.KnowledgeGraph) -> Non
 def test_everything_one_source_states_is_exactly_its_graph(
     kg: zonegraph.KnowledgeGraph, path: Path
 ) -> None:
-    graph = Graph().parse(path, format="turtle")
+    graph = canonical(Graph().parse(path, format="turtle"))  # the store keeps values
     res = kg.query("facts-of-source", source=URIRef(ZGS + path.stem))
     got = [(r["subject"], r["property"], r["value"]) for r in res.rows]
     assert len(got) == len(set(got)) == len(graph)
-    assert set(got) == set(graph)
+    stored = Graph()
+    for triple in got:
+        stored.add(triple)
+    assert set(canonical(stored)) == set(graph)
     assert {r["source"] for r in res.rows} == {URIRef(ZGS + path.stem)}
 
 
