@@ -116,6 +116,17 @@ QUADS = {"nquads", "trig"}
 
 
 @pytest.fixture(scope="module")
+def kg() -> zonegraph.KnowledgeGraph:
+    """The shipped graph in rdflib's store, which keeps the literals as kg/ writes them: the
+    independent tools here read the data graph zonegraph validates, and a batch restating
+    ``202.0`` must meet the file's ``202.0``, not Oxigraph's ``"202"`` (the default store's
+    gate knows the two are one value: tests/test_stores.py)."""
+    from zonegraph.store.base import MemoryStore
+
+    return zonegraph.open_kg(store=MemoryStore())
+
+
+@pytest.fixture(scope="module")
 def exports(
     kg: zonegraph.KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
