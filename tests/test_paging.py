@@ -22,6 +22,7 @@ from zonegraph import Page
 from zonegraph._load import load
 from zonegraph.authoring.synth import synthesize
 from zonegraph.authoring.synth_vocab import COUNTERPARTS, REQUIRED_PARAMETERS
+from zonegraph.sparql import paging
 from zonegraph.sparql import query as _query
 from zonegraph.sparql.paging import compose, paged
 from zonegraph.store.oxigraph import OxigraphStore
@@ -236,3 +237,116 @@ def test_the_query_page_shows_a_page_and_links_to_the_next(
     html = client.get("/query?name=post-holders&limit=2").text
     assert f"rows 1\u20132 of {n}" in html
     assert 'rel="next"' in html and "offset=2" in html
+
+
+# -- keyset pages (docs/paging.md, "Keyset pages") ----------------------------------------
+
+KEYED = sorted(
+    p.stem for p in (Path(zonegraph.__file__).parents[2] / "queries" / "keys").glob("*.rq")
+)
+
+
+@pytest.fixture
+def keys_always(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Keyset pages whatever they cost (no time or run limit), and whether each
+    was filled by keys (True) or fell back to the page of the whole listing."""
+    import zonegraph._kg as facade
+
+    monkeypatch.setattr(paging, "KEYSET_MAX_SECONDS", math.inf)
+    monkeypatch.setattr(paging, "KEYSET_MAX_RUNS", 10**9)
+    used: list[bool] = []
+
+    def recording(*args: object, **kwargs: object) -> object:
+        out = paging.keyset_page(*args, **kwargs)  # type: ignore[arg-type]
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(facade, "keyset_page", recording)
+    return used
+
+
+def test_every_key_query_is_declared_for_a_canned_query() -> None:
+    kg = zonegraph.open_kg()
+    assert KEYED == ["latest-figures", "people-and-roles", "post-holders", "single-source-facts"]
+    for name in KEYED:
+        keys = paging.key_query(kg.catalogue, kg.catalogue.get(name))
+        assert keys is not None and kg.catalogue.get(name).param(keys.param) is not None
+
+
+@pytest.mark.parametrize(
+    "where", ["shipped-memory", "shipped-oxigraph", "synth-memory", "synth-oxigraph"]
+)
+@pytest.mark.parametrize("name", KEYED)
+def test_keyset_pages_together_are_the_whole_listing(
+    graphs: dict[str, zonegraph.KnowledgeGraph], where: str, name: str, keys_always: list[bool]
+) -> None:
+    kg = graphs[where]
+    params = _params(kg, kg.catalogue.get(name), where.startswith("synth"))
+    whole = kg.query(name, params).rows
+    assert whole, "a listing with rows to page"
+    # small pages over the first rows (ties and keys cut across pages), then the whole
+    # listing in three pages (each page walks the keys before it)
+    plan = [(3, min(len(whole), 12)), (math.ceil(len(whole) / 3), len(whole))]
+    if name == "single-source-facts" and where.endswith("memory"):
+        plan = [(2, 2)]  # rdflib runs it in about 0.4 s for one entity: the first page
+    names = kg.query(name, params, limit=1).vars
+    for size, end in plan:
+        rows: list[dict] = []
+        while len(rows) < end:
+            page = kg.query(name, params, limit=size, offset=len(rows))
+            assert page.total is None and page.vars == names
+            assert page.rows, (size, len(rows))
+            rows += page.rows
+        assert rows[:end] == whole[:end], size
+    assert keys_always and all(keys_always)  # every page filled by keys
+    past = kg.query(name, params, limit=5, offset=len(whole))
+    assert past.rows == [] and not past.more
+
+
+def test_a_keyset_page_falls_back_where_keys_do_not_apply(
+    graphs: dict[str, zonegraph.KnowledgeGraph], keys_always: list[bool]
+) -> None:
+    kg = graphs["shipped-oxigraph"]
+    whole = kg.query("latest-figures").rows
+    assert kg.query("latest-figures", limit=5, total=True).rows == whole[:5]  # a total
+    one = whole[0]["entity"]
+    assert (
+        kg.query("latest-figures", {"entity": one}, limit=2).rows
+        == [r for r in whole if r["entity"] == one][:2]
+    )  # the parameter given
+    deep = paging.KEYSET_MAX_ROWS
+    assert kg.query("latest-figures", limit=5, offset=deep).rows == whole[deep : deep + 5]
+    assert keys_always == [False, False]  # the total's page never asks for keys
+    assert kg.query("latest-figures", limit=5).rows == whole[:5]
+    assert keys_always == [False, False, True]
+
+
+def test_a_key_query_that_names_no_parameter_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    queries = tmp_path / "queries"
+    shutil.copytree(Path(zonegraph.__file__).parents[2] / "queries", queries)
+    (queries / "keys" / "post-holders.rq").write_text(
+        "# keys: ?nobody\nSELECT ?organisation { ?post zg:postIn ?organisation }\n"
+    )
+    from zonegraph.sparql.catalogue import Catalogue
+
+    catalogue = Catalogue(queries)
+    with pytest.raises(zonegraph.InputError) as err:
+        paging.key_query(catalogue, catalogue.get("post-holders"))
+    assert str(err.value.where).endswith("keys/post-holders.rq:1:1")
+
+
+def test_the_binder_keeps_a_minus_groups_variable(
+    graphs: dict[str, zonegraph.KnowledgeGraph],
+) -> None:
+    """MINUS removes rows that share a value: with the term written in place of the
+    variable it shares none and removes nothing (single-source-facts for one event
+    node listed the event's statements, which the whole listing leaves out)."""
+    text = "SELECT ?s ?o { ?s rdfs:label ?o MINUS { ?s a zg:Person } }"
+    for where in ("shipped-memory", "shipped-oxigraph"):
+        kg = graphs[where]
+        whole = kg.query(text).rows
+        person = kg.query("SELECT ?p { ?p a zg:Person } LIMIT 1").rows[0]["p"]
+        assert not any(r["s"] == person for r in whole)
+        assert kg.query(text, {"s": person}).rows == [], where

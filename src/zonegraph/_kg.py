@@ -35,7 +35,7 @@ from .reason.core import Vocabulary, validation_ontology
 from .reason.inferred_cache import InferredCache
 from .sparql import adhoc, lookup
 from .sparql.catalogue import CannedQuery, Catalogue
-from .sparql.paging import Page
+from .sparql.paging import Page, keyset_page
 from .sparql.params import LabelIndex
 from .sparql.results import QueryResult
 from .store import export
@@ -296,6 +296,16 @@ class KnowledgeGraph:
         :meth:`query`."""
         canned = self.catalogue.get(name)
         bindings = self.bind(canned, params or {})
+        if page is not None and not total:  # a page by keys, where it has a key query
+            keyed = keyset_page(
+                self.catalogue,
+                canned,
+                bindings,
+                page,
+                lambda text, bound, where: self._run(text, bound, name=where),
+            )
+            if keyed is not None:
+                return keyed
         return self._run(canned.text, bindings, name=f"queries/{name}.rq", page=page, total=total)
 
     def _run(

@@ -35,7 +35,7 @@ value does. The plan is made only where it is safe and exact:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,6 +164,104 @@ def _unordered(key: tuple[Any, ...]) -> bool:
 
 def plan_order(query: Query, text: str) -> OrderPlan | None:
     """How to sort *query*'s rows in Python, or None where the engine must sort them."""
+    found = _outer_order(query)
+    if found is None:
+        return None
+    projected, conditions, start, length = found
+    evaluators = []
+    for expr, descending in conditions:
+        evaluate = _evaluator(expr, projected)
+        if evaluate is None:
+            return None
+        evaluators.append((evaluate, descending))
+    cut = order_by_start(text, sliced=start != 0 or length is not None)
+    if cut is None:
+        return None
+    return OrderPlan(text[:cut], tuple(evaluators), start, length)
+
+
+def leading_conditions(
+    query: Query, variables: Iterable[str]
+) -> tuple[tuple[Evaluator, bool], ...]:
+    """The longest run of *query*'s ORDER BY conditions, from the first, that read only
+    *variables* (each also projected by *query*): what a keyset page sorts its keys by
+    (:mod:`zonegraph.sparql.paging`). Empty when the first condition reads another
+    variable, or *query* has no ORDER BY that :func:`plan_order` could sort.
+
+    >>> from rdflib.plugins.sparql import prepareQuery
+    >>> q = prepareQuery("SELECT ?x ?y { ?x ?p ?y } ORDER BY LCASE(STR(?x)) ?y ?p")
+    >>> len(leading_conditions(q, ["x"])), len(leading_conditions(q, ["x", "y"]))
+    (1, 2)
+    """
+    found = _outer_order(query)
+    if found is None:
+        return ()
+    projected, conditions, _, _ = found
+    allowed = projected & set(variables)
+    out = []
+    for expr, descending in conditions:
+        evaluate = _evaluator(expr, allowed)
+        if evaluate is None:
+            break
+        out.append((evaluate, descending))
+    return tuple(out)
+
+
+def tie_key(conditions: Sequence[tuple[Evaluator, bool]], row: Row) -> tuple[Any, ...] | None:
+    """What *row* is sorted by under *conditions*: two rows with equal tie keys tie (the
+    sort keeps their order), as :meth:`OrderPlan.sort` sees them. None where a value has
+    no plain key (only rdflib's comparison orders it: an ill-typed literal, a NaN)."""
+    keys = []
+    for evaluate, _ in conditions:
+        key = _key(evaluate(row))
+        if key is None or _unordered(key):
+            return None
+        keys.append(key)
+    return tuple(keys)
+
+
+def tie_groups(
+    conditions: tuple[tuple[Evaluator, bool], ...], rows: Sequence[Row]
+) -> list[tuple[tuple[Any, ...], list[Row]]] | None:
+    """*rows* sorted by *conditions* and cut into runs of rows that tie (equal
+    :func:`tie_key`), each with its tie key; None where plain keys cannot say which
+    rows tie as rdflib would (a value only rdflib compares, numbers of several
+    datatypes, which rdflib compares by value).
+
+    >>> from rdflib import Literal
+    >>> byx = ((lambda row: row.get("x"), False),)
+    >>> rows = [{"x": Literal(v), "n": Literal(i)} for i, v in enumerate("bab")]
+    >>> [(k[0][-1], [r["n"].value for r in g]) for k, g in tie_groups(byx, rows)]
+    [('a', [1]), ('b', [0, 2])]
+    """
+    for evaluate, _ in conditions:
+        values = list(map(evaluate, rows))
+        known, distinct = _distinct_keys(values)
+        if not _comparable(distinct, [known[id(v)] for v in distinct]):
+            return None
+    keyed = [(tie_key(conditions, row), row) for row in rows]
+    if any(key is None for key, _ in keyed):
+        return None
+    if any(descending for _, descending in conditions):
+        ordered = [(tie_key(conditions, row), row) for row in OrderPlan("", conditions).sort(rows)]
+    else:  # ascending: the keys' own order is OrderPlan.sort's (a stable sort of the places)
+        ordered = sorted(keyed, key=lambda pair: pair[0])  # type: ignore[arg-type,return-value]
+    out: list[tuple[tuple[Any, ...], list[Row]]] = []
+    for key, row in ordered:
+        assert key is not None
+        if out and out[-1][0] == key:
+            out[-1][1].append(row)
+        else:
+            out.append((key, [row]))
+    return out
+
+
+def _outer_order(
+    query: Query,
+) -> tuple[set[str], list[tuple[object, bool]], int, int | None] | None:
+    """A SELECT's projected variables, its outermost ORDER BY's conditions (expression,
+    descending) and its LIMIT / OFFSET, where ORDER BY is its outermost modifier but
+    DISTINCT and a slice; else None."""
     top = query.algebra
     if top.name != "SelectQuery":
         return None
@@ -180,20 +278,13 @@ def plan_order(query: Query, text: str) -> OrderPlan | None:
     node = node.p
     if node.name != "OrderBy":
         return None
-    conditions = []
+    conditions: list[tuple[object, bool]] = []
     for condition in node.expr:
         if isinstance(condition, CompValue) and condition.name == "OrderCondition":
-            expr, descending = condition.expr, condition.order == "DESC"
+            conditions.append((condition.expr, condition.order == "DESC"))
         else:
-            expr, descending = condition, False
-        evaluate = _evaluator(expr, projected)
-        if evaluate is None:
-            return None
-        conditions.append((evaluate, descending))
-    cut = order_by_start(text, sliced=start != 0 or length is not None)
-    if cut is None:
-        return None
-    return OrderPlan(text[:cut], tuple(conditions), start, length)
+            conditions.append((condition, False))
+    return projected, conditions, start, length
 
 
 @functools.lru_cache(maxsize=256)  # a canned query's text recurs (0.3-0.6 ms a scan)

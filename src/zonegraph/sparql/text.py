@@ -299,6 +299,13 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
     # subquery nested in that subquery projects too.
     clause_of: dict[int, int] = {}
     projected_inside: set[tuple[int, str]] = set()
+    # Open MINUS groups: each one's brace depth and how many subqueries were open at
+    # its start. A variable of a MINUS group's own patterns stays a variable: MINUS
+    # removes the rows that share a variable's value, and with the term in its place
+    # it would share none and remove nothing (single-source-facts for one event node
+    # listed the event's own statements, which the whole listing leaves out). The
+    # VALUES block binds the variable for the comparison.
+    minus: list[tuple[int, int]] = []
     previous: Token | None = None
     after_brace = False
     for tok in tokens(text[at + 1 :]):
@@ -314,7 +321,11 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
                 subqueries[-1][1] = 1
             depth += 1
             after_brace = True
+            if previous is not None and previous.text.upper() == "MINUS":
+                minus.append((depth, len(subqueries)))
         elif tok.text == "}":
+            if minus and minus[-1][0] == depth:
+                minus.pop()
             depth -= 1
             if subqueries and subqueries[-1][0] == depth + 1 and subqueries[-1][1]:
                 subqueries.pop()
@@ -336,8 +347,8 @@ def binding_sites(text: str, names: Iterable[str]) -> Sites:
                 projection = not subqueries[-1][1]
                 top = paren == subqueries[-1][2]
                 form = ("as" if projection else "paren") if top else "term"
-            elif depth == 1:
-                form = None  # bound by the VALUES block
+            elif depth == 1 or (minus and minus[-1][1] == len(subqueries)):
+                form = None  # bound by the VALUES block (in MINUS: see above)
             else:
                 form = "term"
             if form in ("as", "paren"):
