@@ -344,8 +344,8 @@ class OxigraphStore(Store):
             raise QueryError(f"Oxigraph cannot parse the query: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"the query failed in Oxigraph: {exc}") from exc
-        except (QueryError, StoreError):
-            raise
+        except (QueryError, StoreError, MemoryError):
+            raise  # MemoryError: the worker's memory limit, said as such (web/tasks.py)
         except Exception as exc:  # whatever else Oxigraph raises, also while rows are read
             raise QueryError(
                 f"the query failed in Oxigraph: {exc}",
