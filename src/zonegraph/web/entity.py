@@ -139,7 +139,8 @@ class EntityFacts:
         by property, source, then value: the same order from every store."""
         seen: dict[tuple[str, str], TermView] = {}
         for prop in (RDFS.label, SKOS.prefLabel, SKOS.altLabel):
-            for o, _n in sorted(self.objects(self.iri, prop), key=lambda on: (on[1], on[0])):
+            found = self.objects(self.iri, prop)  # by text: rdflib cannot order every literal
+            for o, _n in sorted(found, key=lambda on: (str(on[1]), str(on[0]), on[0].n3())):
                 if isinstance(o, Literal):
                     seen.setdefault((str(o), o.language or ""), self.pages.view(o))
         return list(seen.values())
