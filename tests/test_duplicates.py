@@ -28,8 +28,14 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 import zonegraph
 from support import FACT_PREFIXES, REPO, run_cli, snapshot
 from zonegraph.cli import main
-from zonegraph.reason.labelkey import LABEL_KEY, label_key, label_keys, same_key, text_key
-from zonegraph.sparql.params import LabelIndex
+from zonegraph.reason.labelkey import (
+    LABEL_KEY,
+    KeyIndex,
+    label_key,
+    label_keys,
+    same_key,
+    text_key,
+)
 
 ZGR = "https://w3id.org/zonegraph/id/"
 ZG = "https://w3id.org/zonegraph/ontology#"
@@ -243,21 +249,23 @@ def test_label_keys_are_for_the_labels_of_zgr_entities_only() -> None:
     assert set(label_keys(g)) == {(HAIER, LABEL_KEY, Literal("haier", lang="en"))}
 
 
-def test_same_key_finds_the_existing_entity_through_the_label_index(
+def test_same_key_finds_the_existing_entity_through_the_label_keys(
     kg: zonegraph.KnowledgeGraph,
 ) -> None:
     for slug, turtle in VARIANTS.items():
         new = Graph().parse(data=facts(slug, turtle), format="turtle")
-        assert same_key(kg.labels, new) == {HAIER}, slug
-    assert same_key(kg.labels, Graph().parse(data=facts("x", DIFFERENT), format="turtle")) == set()
+        assert same_key(kg.label_keys, new) == {HAIER}, slug
+    different = Graph().parse(data=facts("x", DIFFERENT), format="turtle")
+    assert same_key(kg.label_keys, different) == set()
 
 
 def test_same_key_finds_the_partners_of_an_entity_given_a_new_type() -> None:
-    """A type added to an entity already labelled: its label in the index is compared."""
+    """A type added to an entity already labelled: its labels in the graph are compared,
+    also when the change gives it a new label as well."""
     a, b = URIRef(ZGR + "a"), URIRef(ZGR + "b")
-    labels = LabelIndex(
-        [(a, RDFS.label, Literal("Haier", lang="en")), (b, RDFS.label, Literal("HAIER", lang="en"))]
-    )
+    keys = KeyIndex([(a, Literal("Haier", lang="en")), (b, Literal("HAIER", lang="en"))])
     retyped = Graph()
     retyped.add((b, RDF.type, URIRef(ZG + "Company")))
-    assert same_key(labels, retyped) == {a}
+    assert same_key(keys, retyped) == {a}
+    retyped.add((b, RDFS.label, Literal("Haier Group", lang="en")))
+    assert same_key(keys, retyped) == {a}

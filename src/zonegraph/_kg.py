@@ -33,6 +33,7 @@ from .rdf.turtle_writer import leading_comments
 from .reason import inferred as _inferred
 from .reason.core import Vocabulary, validation_ontology
 from .reason.inferred_cache import InferredCache
+from .reason.labelkey import KeyIndex
 from .sparql import adhoc, lookup
 from .sparql.catalogue import CannedQuery, Catalogue
 from .sparql.paging import Page, keyset_page
@@ -229,10 +230,16 @@ class KnowledgeGraph:
 
     def prepare_validation(self) -> None:
         """Read and compile what validating a change needs (the shapes, their plan, the
-        label index), so that the first change validates as fast as the next: the
+        label keys), so that the first change validates as fast as the next: the
         server's workers do this when they start."""
-        for part in (self.targets, self.dependencies, self._validation_ontology, self.labels):
+        for part in (self.targets, self.dependencies, self._validation_ontology, self.label_keys):
             assert part is not None
+
+    @functools.cached_property
+    def label_keys(self) -> KeyIndex:
+        """The label keys of the graph's entities: what the gate finds a change's
+        duplicate-label partners in (reason/labelkey.py)."""
+        return _kg_check.label_keys(self)
 
     # -- lookups for parameters (sparql/lookup) --------------------------------
 
@@ -447,9 +454,10 @@ class KnowledgeGraph:
         return False
 
     def changed(self, *, inferred: Graph | None = None) -> None:
-        """Forget what was derived from the graph before a change: the label index, the
-        state of the files; *inferred* is the inferred graph after it, if known."""
+        """Forget what was derived from the graph before a change: the label index and
+        keys, the state of the files; *inferred* is the inferred graph after it, if known."""
         self.__dict__.pop("labels", None)
+        self.__dict__.pop("label_keys", None)
         if self.store.from_files:
             self._kg_state = file_state(self.layout.source_files())
         if inferred is not None:  # the closure, extended rather than recomputed

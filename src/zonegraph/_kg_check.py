@@ -20,10 +20,13 @@ from ._errors import StoreError
 from ._progress import Progress, announced, counting, silent
 from .validate import check as _check
 from .validate import in_store, incremental
+from .validate import label_keys as _label_keys
 from .validate.shacl import ValidationReport, ValidationResult
+from .validate.sparql_closure import ClosureView
 
 if TYPE_CHECKING:
     from ._kg import KnowledgeGraph
+    from .reason.labelkey import KeyIndex
 
 #: The engines ``check`` runs the shapes with.
 CHECK_ENGINES = ("sparql", "pyshacl")
@@ -76,6 +79,12 @@ def _select(kg: KnowledgeGraph) -> Callable[[str], list[dict[str, Node | None]]]
     return in_store.select_for_validation(kg.store, here)
 
 
+def label_keys(kg: KnowledgeGraph) -> KeyIndex:
+    """The label keys of the graph the store holds, read as ``check`` reads them
+    (validate/label_keys.py): what the gate looks a change's partners up in."""
+    return _label_keys.read(_select(kg), ClosureView(kg.vocabulary))
+
+
 def clashes(kg: KnowledgeGraph) -> list[str]:
     """What makes the facts and their closure contradict the ontology (_consistency);
     owlrl decides where the ontology or data use constructs the fast check does not.
@@ -126,7 +135,7 @@ def change(
         vocabulary=kg.vocabulary,
         ontology=kg.ontology,
         validation_ontology=lambda: kg._validation_ontology,
-        labels=lambda: kg.labels,
+        label_keys=lambda: kg.label_keys,
         allow_network=kg.allow_network,
     )
 

@@ -41,19 +41,48 @@ def to_oxigraph(term: Node, bnodes: dict[BNode, ox.BlankNode] | None = None) -> 
 
 
 def from_oxigraph(term: object) -> Node:
-    """A pyoxigraph term as an rdflib term; ``xsd:string`` literals become plain literals."""
+    """A pyoxigraph term as an rdflib term; ``xsd:string`` literals become plain literals.
+
+    IRIs and string literals (plain or with a language) are made without rdflib's
+    constructors, which check what Oxigraph has already checked (an IRI, a language tag)
+    and cast a string to itself: the same terms (tests/test_oxigraph_terms.py), at a
+    third of the cost. Reading 158,889 labels at 1M triples spent 2 of its 5 s making
+    rdflib terms. Other typed literals go through rdflib, which computes their value.
+    """
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _iri(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
+        language = term.language
+        if language:
+            return _string(term.value, language)
         datatype = term.datatype.value
-        if datatype in (str(XSD.string), str(RDF.langString)):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        if datatype in (_XSD_STRING, _LANG_STRING):
+            return _string(term.value, None)
+        return Literal(term.value, datatype=_iri(datatype))
     raise StoreError(f"Oxigraph returned a term zonegraph cannot use: {term!r}")
+
+
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+_new_str = str.__new__
+
+
+def _iri(value: str) -> URIRef:
+    """``URIRef(value)`` for an IRI Oxigraph has parsed (rdflib's check would pass)."""
+    return _new_str(URIRef, value)
+
+
+def _string(lexical: str, language: str | None) -> Literal:
+    """``Literal(lexical, lang=language)``, field by field as rdflib sets them for a string
+    (its value is its lexical form; the language tag as given, Oxigraph has checked it)."""
+    literal: Literal = _new_str(Literal, lexical)
+    literal._language = language
+    literal._datatype = None
+    literal._value = lexical
+    literal._ill_typed = None
+    return literal
 
 
 class TermCache:

@@ -34,41 +34,37 @@ validation adds to the data it runs over, and never reach the KG's files or
 its store.
 
 Validating new facts fetches only the part of the store around the nodes the
-change can affect. :func:`same_key` names, through the label index the KG
-already builds (``KnowledgeGraph.labels``), the existing entities whose labels
-share a key with the labels a change gives or takes away: the gate validates
-them with the change (``_neighbourhood.focus_of_change``, its *partners*), so
-their labels and types are fetched from whichever store holds them (memory,
-Oxigraph, a SPARQL server) and their own new results are found too.
+change can affect. :func:`same_key` names, through the graph's :class:`KeyIndex`
+(``KnowledgeGraph.label_keys``, read by validate/label_keys.py with the query
+``check`` joins on), the existing entities whose labels share a key with the
+labels a change gives or takes away, or with the labels of an entity it types:
+the gate validates them with the change (``validate.change.focus_of_change``,
+its *partners*), so their labels and types are fetched from whichever store
+holds them (memory, Oxigraph, a SPARQL server) and their own new results are
+found too.
 
-Cost, measured on 2 cores (scripts in the commit's report, not kept): over a
-generated graph of 100k triples the 15,132 keys take 0.53 s, and the shape
-alone, whole graph, ran 30.9 s against 34.9 s for the old join on the labels
-themselves. The gate's lookup needs the label index: at 1M triples on
-Oxigraph (157,114 labels) building it took 17 s (10 s of it turning the
-query's rows into rdflib terms) and the key index 3.4 s more, once per
-process and again after each ``add`` (which drops the index): a cold
-``validate`` took 14 s instead of 1.3 s, a warm one 0.7-0.9 s instead of
-0.2-0.4 s. Keeping the keys in the store (a graph of ``zgsh:labelKey``
-triples written by ``load`` and ``add``, like the inferred graph) would make
-the lookup one index search on every store; not done yet.
+Cost, measured on 2 cores: over a generated graph of 100k triples the 15,132
+keys take 0.53 s, and the shape alone, whole graph, ran 30.9 s against 34.9 s
+for the old join on the labels themselves. At 1M triples on Oxigraph (152,918
+labels of ``zgr:`` entities) the index is read once per process and again
+after each ``add``; a cold ``validate`` pays it (docs/performance.md, "The
+gate"). Keeping the keys in the store would make the lookup one index search,
+but a store's queries see the union of its graphs, so a graph of keys would
+show in every user's query and page: docs/performance.md says why it is not
+done.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..rdf.namespaces import ZGR, ZGSH
-
-if TYPE_CHECKING:
-    from ..sparql.params import LabelIndex
 
 #: The predicate of the key triples (in the shapes' namespace: not a term of the data).
 LABEL_KEY = URIRef(ZGSH + "labelKey")
@@ -87,12 +83,19 @@ def text_key(text: str) -> str:
     >>> text_key("Haïer"), text_key("Ha1er")
     ('haïer', 'ha1er')
     """
-    from disarm import skeleton_key  # imported when first needed (80 ms)
-
     # the fold of the label index (_params.LabelIndex) comes first, so that a label and
     # its folded form have one key, and the index finds every candidate
     folded = " ".join(text.split()).casefold()
-    return skeleton_key(unicodedata.normalize("NFKC", folded).casefold())
+    return _skeleton()(unicodedata.normalize("NFKC", folded).casefold())
+
+
+@functools.cache
+def _skeleton() -> Callable[[str], str]:
+    """disarm's ``skeleton_key``, imported when first needed (80 ms): an import statement
+    in :func:`text_key` cost more than the key itself over 150k labels."""
+    from disarm import skeleton_key
+
+    return skeleton_key
 
 
 def language_key(language: str | None) -> str | None:
@@ -131,50 +134,77 @@ def label_keys(data: Graph | Iterable[Triple]) -> Iterator[Triple]:
                 yield s, LABEL_KEY, key
 
 
-#: Per label index, its entities by the text key of their labels (built when first asked).
-_BY_KEY: weakref.WeakKeyDictionary[LabelIndex, dict[str, set[URIRef]]] = weakref.WeakKeyDictionary()
+class KeyIndex:
+    """The label keys of a graph's ``zgr:`` entities: which entities have a label with a
+    given key, and which keys each entity's labels have (what :func:`label_keys` adds,
+    read from a store: validate/label_keys.py).
 
+    >>> index = KeyIndex([("zgr:a", Literal("Haier", lang="en")),
+    ...                   ("zgr:b", Literal("HAIER ", lang="en-GB")),
+    ...                   ("zgr:c", Literal("Haier", lang="de"))])
+    >>> sorted(index.with_text_key("haier"))
+    ['zgr:a', 'zgr:b', 'zgr:c']
+    >>> [(str(e), str(k), k.language) for e, k in index.shared()]
+    [('zgr:a', 'haier', 'en'), ('zgr:b', 'haier', 'en')]
+    """
 
-def _by_key(labels: LabelIndex) -> dict[str, set[URIRef]]:
-    index = _BY_KEY.get(labels)
-    if index is None:
-        grouped: dict[str, set[URIRef]] = defaultdict(set)
-        for folded in labels.all_labels():
-            key = text_key(folded)
+    def __init__(self, labels: Iterable[tuple[Node, Literal]]) -> None:
+        # Keys as (text, language) pairs and entities looked up by their text: an rdflib
+        # Literal per label, and rdflib's hash of a term (a Python method), cost more
+        # than the 150k keys themselves at 1M triples.
+        self._by_key: dict[tuple[str, str | None], list[Node]] = defaultdict(list)
+        self._by_text: dict[str, list[Node]] = defaultdict(list)
+        self._of: dict[str, list[str]] = defaultdict(list)
+        for entity, label in labels:
+            key = text_key(label)
             if key:
-                grouped[key] |= labels.lookup(folded)
-        index = _BY_KEY[labels] = dict(grouped)
-    return index
+                self._by_key[key, language_key(label.language)].append(entity)
+                self._by_text[key].append(entity)
+                self._of[str(entity)].append(key)
+
+    def with_text_key(self, key: str) -> set[Node]:
+        """The entities with a label whose :func:`text_key` is *key*, in any language."""
+        return set(self._by_text.get(key, ()))
+
+    def text_keys_of(self, entity: Node) -> set[str]:
+        """The text keys of *entity*'s labels."""
+        return set(self._of.get(str(entity), ()))
+
+    def shared(self) -> list[tuple[Node, Literal]]:
+        """``(entity, key)`` for each key (text and language) that two or more entities
+        share: the only ``zgsh:labelKey`` triples a join on keys between two entities
+        can match. Sorted, so that queries made of them are the same on every run."""
+        shared = sorted(
+            ((text, lang or ""), sorted(set(es), key=str))
+            for (text, lang), es in self._by_key.items()
+            if len(set(es)) > 1
+        )
+        return [(e, Literal(text, lang=lang or None)) for (text, lang), es in shared for e in es]
 
 
-def same_key(labels: LabelIndex, new: Graph | Iterable[Triple]) -> set[URIRef]:
-    """The entities of *labels* (the graph's label index) with a label whose text has the
+def same_key(keys: KeyIndex, new: Graph | Iterable[Triple]) -> set[Node]:
+    """The entities of *keys* (the graph's label keys) with a label whose text has the
     key of a label the *new* facts give, other than the entities those labels are of.
 
     zgsh:DuplicateEntityShape compares an entity with these: validating the new facts
     must see them, on every store. The new labels are the ``rdfs:label`` values in *new*
-    and, for an entity *new* gives a type without a label, its label in the index. The
+    and, for an entity *new* gives a type, its labels in the graph. The
     language and the class are not compared here (the shape does that), so this is a
     small superset of the duplicates: for a batch of new names, nothing.
     """
     mine: dict[Node, set[str]] = defaultdict(set)
-    typed: set[URIRef] = set()
+    typed: set[Node] = set()
     for s, p, o in new:
         if p == RDFS.label and isinstance(o, Literal):
-            mine[s].add(str(o))
+            key = text_key(str(o))
+            if key:
+                mine[s].add(key)
         elif p == RDF.type and isinstance(s, URIRef):
             typed.add(s)
-    for s in typed - set(mine):
-        label = labels.label(s)
-        if label is not None:
-            mine[s].add(label)
-    if not mine:
-        return set()
-    index = _by_key(labels)
-    out: set[URIRef] = set()
+    for s in typed:  # a new type makes its old labels compared with another class's
+        mine[s] |= keys.text_keys_of(s)
+    out: set[Node] = set()
     for texts in mine.values():
-        for text in texts:
-            key = text_key(text)
-            if key:
-                out |= index.get(key, set())
+        for key in texts:
+            out |= keys.with_text_key(key)
     return out - set(mine)

@@ -16,8 +16,7 @@ from rdflib.term import Node
 
 from ..reason.closure import validation_closure
 from ..reason.core import Vocabulary
-from ..reason.labelkey import same_key
-from ..sparql.params import LabelIndex
+from ..reason.labelkey import KeyIndex, same_key
 from ..store.access import Access, ChangedAccess
 from ..store.base import SOURCE_GRAPHS, Store
 from ..store.neighbourhood import extract
@@ -39,7 +38,7 @@ def validate_new(
     vocabulary: Vocabulary,
     ontology: Graph,
     validation_ontology: Callable[[], Graph],
-    labels: Callable[[], LabelIndex],
+    label_keys: Callable[[], KeyIndex],
     allow_network: bool = False,
 ) -> ValidationReport:
     """The results that adding *new* and removing *gone* add anywhere in the graph, against
@@ -56,8 +55,8 @@ def validate_new(
     (``zonegraph check`` lists every one), so a change never fails for a fault it
     leaves as it was; the results the touched nodes had before and keep are the
     report's ``already`` (counted in its text, never a failure). *ontology* tells the
-    vocabulary's terms; *validation_ontology* and *labels* are asked for only when
-    needed.
+    vocabulary's terms; *validation_ontology* and *label_keys* (the graph's label keys)
+    are asked for only when needed.
     """
 
     def prepare(data: Graph) -> Graph:
@@ -83,7 +82,7 @@ def validate_new(
         restated=not store.keeps_lexical_forms,
         # the entities whose label keys the changed labels share (the duplicate
         # check joins on keys the store does not hold)
-        partners=lambda changed: same_key(labels(), changed),
+        partners=lambda changed: same_key(label_keys(), changed),
         allow_network=allow_network,
     )
     return ValidationReport(results=results, already=already)

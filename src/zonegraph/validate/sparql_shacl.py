@@ -32,6 +32,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ..reason.core import Vocabulary
+from . import label_keys
 from .shacl import ValidationResult, unique
 from .sparql_closure import ClosureView, Unsupported, nt
 from .sparql_conditions import _VALUE_COMPONENTS, Conditions, _is_true
@@ -444,31 +445,6 @@ def fallback_shapes(shapes: Graph, roots: Iterable[Node]) -> set[Node]:
     return out
 
 
-def shared_label_keys(select: Callable[[str], Rows], view: ClosureView) -> list[tuple[Node, Node]]:
-    """``(entity, key)`` for each label key (_labelkey) that two or more ``zgr:`` entities
-    share: what ``zgsh:labelKey`` joins find. The one read of graph data besides results:
-    the key is Unicode normalisation and the TR39 confusables skeleton, which SPARQL
-    cannot compute, so the labels of ``zgr:`` entities come to Python."""
-    from ..rdf.namespaces import ZGR
-    from ..reason.labelkey import label_key
-
-    text = (
-        f"SELECT ?s ?l WHERE {{ ?s {view.predicate(RDFS.label)} ?l "
-        f'FILTER(isIRI(?s) && isLiteral(?l) && STRSTARTS(STR(?s), "{ZGR}")) }}'
-    )
-    by_key: dict[Node, set[Node]] = {}
-    for row in select(text):
-        s, label = row.get("s"), row.get("l")
-        if s is None or not isinstance(label, Literal):
-            continue
-        key = label_key(label)
-        if key is not None:
-            by_key.setdefault(key, set()).add(s)
-    return sorted(
-        ((e, k) for k, es in by_key.items() if len(es) > 1 for e in es), key=lambda p: str(p)
-    )
-
-
 Fallback = Callable[[set[Node], set[Node] | None], list[ValidationResult]]
 
 
@@ -484,7 +460,7 @@ def validate(
     from ..rdf.namespaces import shorten
 
     view = ClosureView(vocabulary)
-    view.label_keys = lambda: shared_label_keys(select, view)
+    view.label_keys = lambda: label_keys.read(select, view).shared()
     compiled = compile_shapes(shapes, view)
     results = list(run(compiled, select))
     notes: list[str] = []
