@@ -269,3 +269,31 @@ def test_same_key_finds_the_partners_of_an_entity_given_a_new_type() -> None:
     assert same_key(keys, retyped) == {a}
     retyped.add((b, RDFS.label, Literal("Haier Group", lang="en")))
     assert same_key(keys, retyped) == {a}
+
+
+@pytest.mark.parametrize("engine", ["memory", "oxigraph"])
+def test_a_label_added_in_this_process_is_compared_with_the_next_batch(
+    engine: str, tmp_path: Path
+) -> None:
+    """The label keys a process has read follow its own writes (``KnowledgeGraph.changed``
+    adds the written labels' keys rather than reading them all again): a company added
+    here, then a new one with a variant of its name, is a duplicate."""
+    from zonegraph.store.oxigraph import OxigraphStore
+
+    root = copy_kg(tmp_path / "kg")
+    store = OxigraphStore(tmp_path / "ox") if engine == "oxigraph" else None
+    kg = zonegraph.open_kg(root, store=store)
+    if store is not None:
+        from zonegraph._load import load
+
+        load(kg)
+    assert same_key(kg.label_keys, Graph()) == set()  # the keys are read now
+    first = tmp_path / "first.ttl"
+    first.write_text(facts("zhongyuan", '"Zhongyuan Widgets"@en'), encoding="utf-8")
+    assert kg.add([first]).applied
+    second = tmp_path / "second.ttl"
+    second.write_text(facts("variant", '"ZHONGYUAN  widgets"@en'), encoding="utf-8")
+    report = kg.validate([second])
+    focus = {str(r.focus_node) for r in report.results if str(r.source_shape) == SHAPE}
+    # each of the two now has a duplicate: a result the graph did not have, on both
+    assert focus == {ZGR + "test-variant", ZGR + "test-zhongyuan"}, report.results

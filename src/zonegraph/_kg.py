@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import RDFS, Graph, URIRef
 from rdflib.term import Node
 
 from . import _kg_check, _write
@@ -453,11 +453,22 @@ class KnowledgeGraph:
             return True
         return False
 
-    def changed(self, *, inferred: Graph | None = None) -> None:
-        """Forget what was derived from the graph before a change: the label index and
-        keys, the state of the files; *inferred* is the inferred graph after it, if known."""
+    def changed(
+        self,
+        *,
+        inferred: Graph | None = None,
+        added: Iterable[tuple[Node, Node, Node]] | None = None,
+    ) -> None:
+        """Forget what was derived from the graph before a change: the label index, the
+        state of the files; *inferred* is the inferred graph after it, if known. The label
+        keys are kept and given the labels of *added*, the triples a write added, when the
+        write says so (the gate needs a superset of each key's entities, so a removed label's
+        key may stay: reading the keys again took 2-3 s at a million triples); else forgotten."""
         self.__dict__.pop("labels", None)
-        self.__dict__.pop("label_keys", None)
+        keys = self.__dict__.pop("label_keys", None)
+        if keys is not None and added is not None and _kg_check.keeps_label_keys(self):
+            keys.add((s, o) for s, p, o in added if p == RDFS.label)
+            self.__dict__["label_keys"] = keys
         if self.store.from_files:
             self._kg_state = file_state(self.layout.source_files())
         if inferred is not None:  # the closure, extended rather than recomputed

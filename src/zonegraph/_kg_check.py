@@ -85,6 +85,12 @@ def label_keys(kg: KnowledgeGraph) -> KeyIndex:
     return _label_keys.read(_select(kg), ClosureView(kg.vocabulary))
 
 
+def keeps_label_keys(kg: KnowledgeGraph) -> bool:
+    """True when the label keys can follow a write from its added triples alone: the
+    validation closure derives no ``rdfs:label`` from another property."""
+    return _label_keys.derived_from_labels_only(ClosureView(kg.vocabulary))
+
+
 def clashes(kg: KnowledgeGraph) -> list[str]:
     """What makes the facts and their closure contradict the ontology (_consistency);
     owlrl decides where the ontology or data use constructs the fast check does not.

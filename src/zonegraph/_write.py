@@ -59,7 +59,12 @@ class KnowledgeGraph(Protocol):
     def validate_change(self, added: Graph, removed: Graph | None = None) -> ValidationReport: ...
     def derived_for_store(self, facts: set[tuple[Node, Node, Node]]) -> Graph | None: ...
     def inferred_after(self, facts: Iterable[tuple[Node, Node, Node]]) -> Graph | None: ...
-    def changed(self, *, inferred: Graph | None = None) -> None: ...
+    def changed(
+        self,
+        *,
+        inferred: Graph | None = None,
+        added: Iterable[tuple[Node, Node, Node]] | None = None,
+    ) -> None: ...
 
 
 #: What a source's slug may be: the name of its file in ``kg/`` without ``.ttl``.
@@ -358,7 +363,7 @@ def _apply(
     inferred = kg.inferred_after(added_triples) if not removed_triples else None
     write_files(texts)
     kg.store.replace_graphs({n: after[n] for n in changed})
-    kg.changed(inferred=inferred)
+    kg.changed(inferred=inferred, added=added_triples)
     return WriteResult(
         report,
         written=sorted(written),

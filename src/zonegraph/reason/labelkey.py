@@ -139,13 +139,14 @@ class KeyIndex:
     given key, and which keys each entity's labels have (what :func:`label_keys` adds,
     read from a store: validate/label_keys.py).
 
-    >>> index = KeyIndex([("zgr:a", Literal("Haier", lang="en")),
-    ...                   ("zgr:b", Literal("HAIER ", lang="en-GB")),
-    ...                   ("zgr:c", Literal("Haier", lang="de"))])
-    >>> sorted(index.with_text_key("haier"))
-    ['zgr:a', 'zgr:b', 'zgr:c']
-    >>> [(str(e), str(k), k.language) for e, k in index.shared()]
-    [('zgr:a', 'haier', 'en'), ('zgr:b', 'haier', 'en')]
+    >>> a, b, c = (URIRef(ZGR + x) for x in "abc")
+    >>> index = KeyIndex([(a, Literal("Haier", lang="en")),
+    ...                   (b, Literal("HAIER ", lang="en-GB")),
+    ...                   (c, Literal("Haier", lang="de"))])
+    >>> sorted(e.removeprefix(ZGR) for e in index.with_text_key("haier"))
+    ['a', 'b', 'c']
+    >>> [(e.removeprefix(ZGR), str(k), k.language) for e, k in index.shared()]
+    [('a', 'haier', 'en'), ('b', 'haier', 'en')]
     """
 
     def __init__(self, labels: Iterable[tuple[Node, Literal]]) -> None:
@@ -155,7 +156,15 @@ class KeyIndex:
         self._by_key: dict[tuple[str, str | None], list[Node]] = defaultdict(list)
         self._by_text: dict[str, list[Node]] = defaultdict(list)
         self._of: dict[str, list[str]] = defaultdict(list)
+        self.add(labels)
+
+    def add(self, labels: Iterable[tuple[Node, Node]]) -> None:
+        """Index *labels* too: ``(entity, label)`` pairs, those of ``zgr:`` entities kept."""
         for entity, label in labels:
+            if not (isinstance(entity, URIRef) and entity.startswith(ZGR)):
+                continue
+            if not isinstance(label, Literal):
+                continue
             key = text_key(label)
             if key:
                 self._by_key[key, language_key(label.language)].append(entity)
