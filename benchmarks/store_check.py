@@ -126,6 +126,8 @@ def measure(n: int, work: Path) -> dict[str, Any]:
             SLOW_TIMEOUT,
         )
         row["pyshacl"] = t_py
+        if t_py is None:  # timed out (or failed): nothing to compare with
+            py = None
     if n <= MEMORY_SPARQL_MAX:
         t = time.perf_counter()
         mem = shacl(kg, "sparql")
