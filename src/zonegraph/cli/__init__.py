@@ -148,7 +148,7 @@ def _collect_less_often() -> None:
 
     A command at a million triples makes millions of short-lived terms and rows, few of
     them in cycles, and each full collection walks every object alive: ``validate`` at
-    1M spent 1.2 of its 4.7 s there (benchmarks/results/gate-*.md). The command is one
+    1M spent 1.2 of its 4.7 s there (docs/performance.md, "Label keys"). The command is one
     process that ends; the library leaves the setting to the program that uses it.
     """
     import gc

@@ -46,12 +46,12 @@ found too.
 Cost, measured on 2 cores: over a generated graph of 100k triples the 15,132
 keys take 0.53 s, and the shape alone, whole graph, ran 30.9 s against 34.9 s
 for the old join on the labels themselves. At 1M triples on Oxigraph (152,918
-labels of ``zgr:`` entities) the index is read once per process and again
-after each ``add``; a cold ``validate`` pays it (docs/performance.md, "The
-gate"). Keeping the keys in the store would make the lookup one index search,
-but a store's queries see the union of its graphs, so a graph of keys would
-show in every user's query and page: docs/performance.md says why it is not
-done.
+labels of ``zgr:`` entities) the index is read once per process, and follows
+the process's own writes (:meth:`KeyIndex.add`); a cold ``validate`` pays it
+(docs/performance.md, "Label keys"). Keeping the keys in the store would make
+the lookup one index search, but a store's queries see the union of its
+graphs, so a graph of keys would show in every user's query and page:
+docs/performance.md says why it is not done.
 """
 
 from __future__ import annotations

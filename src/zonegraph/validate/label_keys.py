@@ -9,12 +9,11 @@ graph data, besides results, that either makes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-from rdflib import RDFS, Literal, URIRef
+from rdflib import RDFS
 from rdflib.term import Node
 
-from ..rdf.namespaces import ZGR
 from ..reason.labelkey import KeyIndex
 from .sparql_closure import ClosureView, nt
 
@@ -22,9 +21,10 @@ Rows = list[dict[str, Node | None]]
 
 
 def query(view: ClosureView) -> str:
-    """The labels, as the validation closure sees them; :func:`read` keeps those of
-    ``zgr:`` entities. A FILTER saying so made Oxigraph decode every term for the test,
-    0.5 s of the 1.8 s read at 1M triples; Python tests the terms it makes anyway."""
+    """The labels, as the validation closure sees them; the index keeps those of ``zgr:``
+    entities (:meth:`KeyIndex.add`). A FILTER saying so made Oxigraph decode every term
+    for the test, 0.5 s of the 1.8 s read at 1M triples; Python tests the terms it makes
+    anyway."""
     return f"SELECT ?s ?l WHERE {{ ?s {view.predicate(RDFS.label)} ?l }}"
 
 
@@ -37,11 +37,5 @@ def derived_from_labels_only(view: ClosureView) -> bool:
 
 def read(select: Callable[[str], Rows], view: ClosureView) -> KeyIndex:
     """The key index of the graph *select* queries (validate/in_store.py's runner)."""
-
-    def labels() -> Iterator[tuple[Node, Literal]]:
-        for row in select(query(view)):
-            s, label = row.get("s"), row.get("l")
-            if isinstance(s, URIRef) and isinstance(label, Literal) and s.startswith(ZGR):
-                yield s, label
-
-    return KeyIndex(labels())
+    rows = select(query(view))
+    return KeyIndex((row["s"], row["l"]) for row in rows if row.get("s") and row.get("l"))
