@@ -149,7 +149,7 @@ class KeyIndex:
     [('a', 'haier', 'en'), ('b', 'haier', 'en')]
     """
 
-    def __init__(self, labels: Iterable[tuple[Node, Literal]]) -> None:
+    def __init__(self, labels: Iterable[tuple[Node, Node]]) -> None:
         # Keys as (text, language) pairs and entities looked up by their text: an rdflib
         # Literal per label, and rdflib's hash of a term (a Python method), cost more
         # than the 150k keys themselves at 1M triples.

@@ -38,4 +38,4 @@ def derived_from_labels_only(view: ClosureView) -> bool:
 def read(select: Callable[[str], Rows], view: ClosureView) -> KeyIndex:
     """The key index of the graph *select* queries (validate/in_store.py's runner)."""
     rows = select(query(view))
-    return KeyIndex((row["s"], row["l"]) for row in rows if row.get("s") and row.get("l"))
+    return KeyIndex((s, label) for row in rows if (s := row.get("s")) and (label := row.get("l")))
